@@ -1,0 +1,224 @@
+"""Data preparation for fine-tuning: load a QA table, clean it, cap it and split it, as a spec's data block declares.
+
+Every dataset goes through the same steps (load -> map columns -> clean -> cap -> split -> write), so a new
+dataset needs a new spec, not new code. The output is one CSV with a Ludwig fixed `split` column (0/1/2),
+plus stats.json / stats.md describing what was kept and what was dropped and why.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SPLIT_NAMES = ("train", "validation", "test")  # Ludwig fixed split codes 0, 1, 2
+DROP_REASONS = ("malformed", "empty", "duplicate", "over_max_samples", "question_in_other_split")
+READERS = {
+    # CSV is text: read every cell as a string so "42" stays an answer and an empty cell counts as empty.
+    ".csv": lambda p: pd.read_csv(p, dtype=str, keep_default_na=False),
+    # JSON keeps its types (no date/number guessing), so nulls and numbers in text columns show as malformed.
+    ".json": lambda p: pd.read_json(p, orient="records", dtype=False),
+    ".jsonl": lambda p: pd.read_json(p, orient="records", lines=True, dtype=False),
+    ".parquet": pd.read_parquet,
+}
+
+
+class DataError(Exception):
+    """A problem with the user's data; message names the file, column or row and what is allowed."""
+
+
+@dataclass
+class Prepared:
+    path: Path  # the prepared CSV
+    sha256: str  # of the prepared CSV bytes
+    split_sizes: dict  # {"train": n, "validation": n, "test": n}
+    dropped: dict  # reason -> count (every dropped row counted, zero counts included)
+    stats: dict  # the statistics table (see word_stats)
+
+
+def _source_name(data_cfg: dict, base_dir: Path) -> str:
+    """How errors and stats name the data: the file path, or the Hugging Face id and split."""
+    if data_cfg.get("hf_dataset"):
+        return f"Hugging Face dataset '{data_cfg['hf_dataset']}' (split '{data_cfg.get('hf_split') or 'train'}')"
+    return str(Path(base_dir) / data_cfg["path"])
+
+
+def _missing_column(source: str, column: str, what: str, existing) -> DataError:
+    """Name the missing column, what needed it, the columns that exist and the closest match."""
+    existing = [str(c) for c in existing]
+    close = difflib.get_close_matches(column, existing, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return DataError(f"{source}: column '{column}' ({what}) not found; columns are: {', '.join(existing)}{hint}")
+
+
+def _load_hf(dataset_id: str, split: str) -> pd.DataFrame:
+    # Imported here: `datasets` takes seconds to import and local files do not need it.
+    import datasets
+
+    try:
+        return datasets.load_dataset(dataset_id, split=split).to_pandas()
+    except Exception as exc:  # the hub client raises many unrelated types for "not reachable / not there"
+        cause = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise DataError(
+            f"could not load Hugging Face dataset '{dataset_id}' (offline? wrong id or split?): {cause}; "
+            f"download it when online or point `path:` at a local copy"
+        ) from exc
+
+
+def load_source(data_cfg: dict, base_dir: Path) -> pd.DataFrame:
+    """Read the data block's source and apply its `columns` mapping (output name -> source column).
+
+    Mapped source columns are replaced by their output names; unmapped columns keep their name.
+    """
+    source = _source_name(data_cfg, base_dir)
+    if data_cfg.get("hf_dataset"):
+        frame = _load_hf(data_cfg["hf_dataset"], data_cfg.get("hf_split") or "train")
+    else:
+        path = Path(base_dir) / data_cfg["path"]
+        reader = READERS.get(path.suffix.lower())
+        if reader is None:
+            raise DataError(f"{path}: unsupported file type '{path.suffix}'; allowed: {', '.join(READERS)}")
+        if not path.is_file():
+            raise DataError(f"data file not found: {path}")
+        try:
+            frame = reader(path)
+        except (ValueError, OSError) as exc:  # parser errors (CSV, JSON, Arrow, encoding) are ValueErrors
+            raise DataError(f"{path}: could not read it as {path.suffix.lower()[1:].upper()}: {exc}") from exc
+
+    mapping = data_cfg.get("columns") or {}
+    for output, column in mapping.items():
+        if column not in frame.columns:
+            raise _missing_column(source, column, f"mapped to '{output}'", frame.columns)
+    mapped_away = set(mapping.values()) - set(mapping)
+    return frame.assign(**{out: frame[col] for out, col in mapping.items()}).drop(columns=list(mapped_away))
+
+
+def _clean(frame: pd.DataFrame, text_columns: list[str], dropped: dict) -> pd.DataFrame:
+    """Drop malformed, empty and duplicate rows; NFKC-normalise and collapse whitespace in the text columns."""
+    is_text = frame[text_columns].map(lambda v: isinstance(v, str)).all(axis=1)
+    dropped["malformed"] = int((~is_text).sum())
+    frame = frame[is_text].copy()
+    for column in text_columns:
+        frame[column] = (frame[column].astype(str).str.normalize("NFKC")
+                         .str.replace(r"\s+", " ", regex=True).str.strip())
+    empty = (frame[text_columns] == "").any(axis=1)
+    dropped["empty"] = int(empty.sum())
+    frame = frame[~empty]
+    duplicate = frame.duplicated(subset=text_columns, keep="first")
+    dropped["duplicate"] = int(duplicate.sum())
+    return frame[~duplicate]
+
+
+def _split_ratios(data_cfg: dict) -> list[float]:
+    split = data_cfg.get("split") or {}
+    ratios = [split.get(name) for name in SPLIT_NAMES]
+    if any(not isinstance(r, (int, float)) or r <= 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
+        raise DataError(f"data.split must give positive train, validation and test proportions summing to 1; "
+                        f"got {split}")
+    return ratios
+
+
+def _assign_splits(frame: pd.DataFrame, ratios: list[float], seed: int, question: str, dropped: dict):
+    """Shuffle, cut into train/validation/test by proportion, then drop questions already seen in an earlier split.
+
+    A question repeated with a different answer would otherwise leak the test set into training.
+    """
+    n = len(frame)
+    n_train = round(n * ratios[0])
+    n_val = min(round(n * ratios[1]), n - n_train)
+    codes = np.repeat([0, 1, 2], [n_train, n_val, n - n_train - n_val])
+    frame = frame.iloc[np.random.default_rng(seed).permutation(n)].assign(split=codes)
+    first_split = frame.groupby(frame[question].str.casefold())["split"].transform("min")
+    leaked = frame["split"] > first_split
+    dropped["question_in_other_split"] = int(leaked.sum())
+    return frame[~leaked]
+
+
+def word_stats(frame: pd.DataFrame, text_columns: list[str]) -> dict:
+    """Row count and words per text column (whitespace split): mean, median, max, std (sample, ddof=1)."""
+    def summary(part: pd.DataFrame) -> dict:
+        row = {"count": len(part)}
+        for column in text_columns:
+            words = part[column].str.split().str.len()
+            std = words.std()
+            row[column] = {"mean": float(words.mean()), "median": float(words.median()), "max": int(words.max()),
+                           "std": None if math.isnan(std) else float(std)}
+        return row
+
+    parts = {"all": frame} | {name: frame[frame["split"] == code] for code, name in enumerate(SPLIT_NAMES)}
+    return {name: summary(part) for name, part in parts.items()}
+
+
+def stats_markdown(stats: dict) -> str:
+    """Render word_stats as a Markdown table (two decimals; std is the sample standard deviation)."""
+    columns = [key for key in next(iter(stats.values())) if key != "count"]
+    measures = ("mean", "median", "max", "std")
+    header = ["split", "rows"] + [f"{column} words {m}" for column in columns for m in measures]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, row in stats.items():
+        cells = [name, str(row["count"])]
+        for column in columns:
+            cells += ["n/a" if row[column][m] is None else f"{row[column][m]:.2f}" for m in measures]
+        lines.append("| " + " | ".join(cells) + " |")
+    note = "Words are whitespace-separated tokens; std is the sample standard deviation (n - 1); n/a: fewer than 2 rows."
+    return "\n".join(lines) + "\n\n" + note + "\n"
+
+
+def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list[str]) -> Prepared:
+    """Load, clean, cap and split the data block's source into out_dir/dataset.csv, stats.json and stats.md.
+
+    Deterministic: the same input and seed give a byte-identical dataset.csv.
+    """
+    source = _source_name(data_cfg, base_dir)
+    ratios = _split_ratios(data_cfg)
+    seed = data_cfg.get("seed", 42)
+    keep = [c for c in data_cfg.get("keep_columns") or [] if c not in feature_columns]
+    frame = load_source(data_cfg, base_dir)
+    rows_in = len(frame)
+    for column in feature_columns:
+        if column not in frame.columns:
+            raise _missing_column(source, column, "a model feature", frame.columns)
+    for column in keep:
+        if column not in frame.columns:
+            raise _missing_column(source, column, "listed in keep_columns", frame.columns)
+
+    dropped = dict.fromkeys(DROP_REASONS, 0)
+    frame = _clean(frame[feature_columns + keep], feature_columns, dropped)
+    if frame.empty:
+        counts = ", ".join(f"{k}={v}" for k, v in dropped.items() if k in ("malformed", "empty", "duplicate"))
+        raise DataError(f"no usable rows in {source} after cleaning (dropped: {counts}); the columns "
+                        f"{', '.join(feature_columns)} need non-empty text")
+
+    max_samples = data_cfg.get("max_samples")
+    if max_samples and len(frame) > max_samples:
+        dropped["over_max_samples"] = len(frame) - max_samples
+        frame = frame.sample(n=max_samples, random_state=np.random.default_rng(seed)).sort_index()
+
+    frame = _assign_splits(frame, ratios, seed, feature_columns[0], dropped)
+    split_sizes = {name: int((frame["split"] == code).sum()) for code, name in enumerate(SPLIT_NAMES)}
+    for name, size in split_sizes.items():
+        if size == 0:
+            raise DataError(f"split '{name}' of {source} is empty ({len(frame)} rows in total: "
+                            f"{', '.join(f'{k}={v}' for k, v in split_sizes.items())}); use more data or a "
+                            f"larger {name} proportion")
+
+    stats = word_stats(frame, feature_columns)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "dataset.csv"
+    data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    path.write_bytes(data)
+    report = {"source": source, "rows_in": rows_in, "dropped": dropped, "split_sizes": split_sizes, "stats": stats}
+    (out_dir / "stats.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    dropped_table = "| reason | rows |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in dropped.items())
+    (out_dir / "stats.md").write_text(
+        f"# Data: {source}\n\n{rows_in} rows in, {len(frame)} kept.\n\n{stats_markdown(stats)}\n"
+        f"## Dropped rows\n\n{dropped_table}", encoding="utf-8")
+    return Prepared(path=path, sha256=hashlib.sha256(data).hexdigest(), split_sizes=split_sizes,
+                    dropped=dropped, stats=stats)
