@@ -1,0 +1,356 @@
+"""Spec loading and strict validation: one clear message per problem, before any model loads.
+
+Ludwig 0.17.10 accepts unknown keys at every level, takes `learning_rate: -1` or `epochs: -1`, and
+reports the errors it does catch after a traceback and a schema dump. This module walks the spec
+against Ludwig's own JSON schema (so it stays in step with Ludwig), adds the few range rules a
+non-coder needs, validates the project-only block, and names file, key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import functools
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+# Project-only settings live under this one top-level key. Ludwig 0.17 ignores unknown top-level
+# keys, so each spec stays a config the stock `ludwig` CLI accepts; the project strips the block
+# before handing the config to Ludwig and validates it here.
+PROJECT_KEY = "medical_llm"
+SPLITS = ("train", "validation", "test")
+
+
+class SpecError(Exception):
+    """One or more problems in a spec; each line names the file and key."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path, self.problems = str(path), problems
+        super().__init__("\n".join(f"{self.path}: {p}" for p in problems))
+
+
+@dataclass
+class Spec:
+    """A loaded spec: the whole YAML, the Ludwig part and the project part."""
+
+    path: Path
+    raw: dict
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def ludwig(self) -> dict:
+        """The config handed to Ludwig: the spec without the project-only block."""
+        return {k: copy.deepcopy(v) for k, v in self.raw.items() if k != PROJECT_KEY}
+
+    @property
+    def project(self) -> dict:
+        return self.raw.get(PROJECT_KEY) or {}
+
+    @property
+    def data(self) -> dict:
+        return self.project.get("data") or {}
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f["name"] for f in self.raw["input_features"] + self.raw["output_features"]]
+
+
+def read_yaml(path: Path) -> dict:
+    """Parse a spec file, turning YAML errors into a message with the line number."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(path, [f"spec file not found (specs live in specs/*.yaml)"])
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise SpecError(path, [f"not valid YAML: {where}{getattr(e, 'problem', e)}"]) from None
+    if not isinstance(raw, dict):
+        raise SpecError(path, ["a spec must be a YAML mapping of keys (model_type, base_model, ...)"])
+    return raw
+
+
+# ---------------------------------------------------------------------------------------------
+# Unknown keys, checked against Ludwig's JSON schema
+
+
+SCHEMA_CACHE = Path(".cache")
+
+
+@functools.lru_cache(maxsize=1)
+def ludwig_schema() -> dict:
+    """Ludwig's JSON schema for LLM configs, cached per Ludwig version: importing Ludwig to build it
+    costs ~20 s, which would make `make check` slow."""
+    from importlib.metadata import version
+
+    cache = SCHEMA_CACHE / f"ludwig-{version('ludwig')}-llm-schema.json"
+    if cache.is_file():
+        return json.loads(cache.read_text())
+    from ludwig.config_validation.validation import get_schema
+
+    schema = get_schema("llm")
+    cache.parent.mkdir(exist_ok=True)
+    tmp = cache.with_suffix(".tmp")
+    tmp.write_text(json.dumps(schema))
+    tmp.replace(cache)
+    return schema
+
+
+def _is_valid(value: Any, schema: dict) -> bool:
+    import jsonschema
+
+    return jsonschema.Draft7Validator(schema).is_valid(value)
+
+
+def _allowed(node: dict, value: dict) -> dict[str, dict]:
+    """Properties a mapping may have under `node`, following if/then, oneOf and anyOf branches."""
+    props = dict(node.get("properties", {}))
+    conditional = [sub for sub in node.get("allOf", []) if "if" in sub]
+    matched = [sub for sub in conditional if _is_valid(value, sub["if"])]
+    if conditional and not matched:
+        return {}  # an invalid `type:` — the schema check reports it; listing every key would bury it
+    for sub in matched + [sub for sub in node.get("allOf", []) if "if" not in sub]:
+        props.update(_allowed(sub.get("then", sub), value))
+    for key in ("oneOf", "anyOf"):
+        branches = [b for b in node.get(key, []) if b.get("type") == "object" or "properties" in b]
+        chosen = [b for b in branches if _is_valid(value, b)] or branches[:1]
+        for b in chosen[:1]:
+            props.update(_allowed(b, value))
+    return props
+
+
+def _unknown_keys(value: Any, node: dict, where: str) -> list[str]:
+    problems = []
+    if isinstance(value, dict):
+        props = _allowed(node, value)
+        if not props:  # a free-form mapping (e.g. model_parameters): nothing to compare with
+            return problems
+        for key, sub in value.items():
+            here = f"{where}.{key}" if where else str(key)
+            if key not in props:
+                problems.append(_unknown_key_message(here, str(key), sorted(props), where))
+            else:
+                problems += _unknown_keys(sub, props[key], here)
+    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        for i, item in enumerate(value):
+            problems += _unknown_keys(item, node["items"], f"{where}[{i}]")
+    return problems
+
+
+def _unknown_key_message(path: str, key: str, allowed: list[str], parent: str) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f" — did you mean '{close[0]}'?" if close else ""
+    listing = ", ".join(allowed) if len(allowed) <= 25 else f"{len(allowed)} keys, see Ludwig's documentation"
+    return f"unknown key '{path}'{hint} (allowed under '{parent or 'top level'}': {listing})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Ranges Ludwig does not enforce (learning_rate: -1 fails only later, in torch)
+
+
+def _number(lo: float | None = None, hi: float | None = None, lo_open=False, hi_open=False, auto=False,
+            integer=False) -> tuple[Callable[[Any], bool], str]:
+    def ok(v):
+        if auto and v == "auto":
+            return True
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
+            return False
+        if lo is not None and (v <= lo if lo_open else v < lo):
+            return False
+        return not (hi is not None and (v >= hi if hi_open else v > hi))
+
+    kind = "an integer" if integer else "a number"
+    parts = []
+    if lo is not None:
+        parts.append(f"{'>' if lo_open else '>='} {lo}")
+    if hi is not None:
+        parts.append(f"{'<' if hi_open else '<='} {hi}")
+    text = f"{kind} {' and '.join(parts)}".strip() + (' or "auto"' if auto else "")
+    return ok, text
+
+
+RULES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
+    ("trainer", "learning_rate"): _number(0, lo_open=True, auto=True),
+    ("trainer", "epochs"): _number(1, integer=True),
+    ("trainer", "train_steps"): _number(1, integer=True),
+    ("trainer", "batch_size"): _number(1, integer=True, auto=True),
+    ("trainer", "eval_batch_size"): _number(1, integer=True, auto=True),
+    ("trainer", "gradient_accumulation_steps"): _number(1, integer=True, auto=True),
+    ("trainer", "weight_decay"): _number(0),
+    ("trainer", "steps_per_checkpoint"): _number(0, integer=True),
+    ("adapter", "r"): _number(1, integer=True),
+    ("adapter", "alpha"): _number(0, lo_open=True),
+    ("adapter", "dropout"): _number(0, 1, hi_open=True),
+    ("generation", "max_new_tokens"): _number(1, integer=True),
+    ("generation", "temperature"): _number(0),
+    ("generation", "top_p"): _number(0, 1, lo_open=True),
+    ("generation", "repetition_penalty"): _number(0, lo_open=True),
+    ("preprocessing", "global_max_sequence_length"): _number(1, integer=True),
+}
+
+# Values that are legal but rarely what a non-coder wants: warned about, never refused.
+ADVICE: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
+    ("trainer", "learning_rate"): (lambda v: v > 1e-2, "above 1e-2, LoRA fine-tuning usually diverges"),
+    ("trainer", "epochs"): (lambda v: v > 20, "more than 20 epochs over-fits a small dataset"),
+    ("adapter", "r"): (lambda v: v > 256, "a rank above 256 trains almost as many weights as full fine-tuning"),
+    ("adapter", "dropout"): (lambda v: v > 0.5, "dropout above 0.5 throws away most of the adapter's signal"),
+    ("generation", "max_new_tokens"): (lambda v: v > 1024, "answers above 1024 tokens are slow on a CPU"),
+    ("generation", "temperature"): (lambda v: v > 2, "a temperature above 2 gives near-random text"),
+}
+
+
+def _range_problems(raw: dict) -> tuple[list[str], list[str]]:
+    errors, warnings = [], []
+    for (section, key), (ok, allowed) in RULES.items():
+        block = raw.get(section)
+        if not isinstance(block, dict) or key not in block:
+            continue
+        value = block[key]
+        if not ok(value):
+            errors.append(f"'{section}.{key}' is {value!r}; allowed: {allowed}")
+        elif (section, key) in ADVICE and value != "auto" and ADVICE[(section, key)][0](value):
+            warnings.append(f"'{section}.{key}: {value}' — {ADVICE[(section, key)][1]}")
+    return errors, warnings
+
+
+def _schema_problem(config: dict) -> str | None:
+    """Ludwig's own JSON-schema check, its message reduced to the key and the reason."""
+    import jsonschema
+
+    # Ludwig's validator treats tuples as arrays; YAML gives lists, so plain Draft 7 is equivalent.
+    validator = jsonschema.Draft7Validator(ludwig_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is None:
+        return None
+    key = ".".join(str(p) for p in error.absolute_path) or "top level"
+    message = error.message if len(error.message) < 300 else error.message[:300] + " ..."
+    return f"'{key}': {message}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The project-only block
+
+DATA_KEYS = {
+    "path": "a CSV, JSON, JSONL or Parquet file, relative to the project root",
+    "hf_dataset": "a Hugging Face dataset id (needs network)",
+    "hf_split": "the Hugging Face split to read (default: train)",
+    "columns": "a mapping: Ludwig feature name -> source column",
+    "keep_columns": "a list of extra source columns to keep (e.g. a topic column for reports)",
+    "max_samples": "an integer >= 1 or null (all rows)",
+    "split": "a mapping train/validation/test -> fractions > 0 summing to 1",
+    "seed": "an integer",
+}
+PROJECT_KEYS = {"data": "the dataset block"}
+
+
+def _project_problems(raw: dict) -> list[str]:
+    project = raw.get(PROJECT_KEY)
+    where = PROJECT_KEY
+    if project is None:
+        return [f"missing '{PROJECT_KEY}:' block (it names the dataset: {PROJECT_KEY}.data.path)"]
+    if not isinstance(project, dict):
+        return [f"'{where}' must be a mapping with: {', '.join(PROJECT_KEYS)}"]
+    problems = [_unknown_key_message(f"{where}.{k}", k, sorted(PROJECT_KEYS), where) for k in project
+                if k not in PROJECT_KEYS]
+    data = project.get("data")
+    if not isinstance(data, dict):
+        return problems + [f"'{where}.data' must be a mapping with: {', '.join(DATA_KEYS)}"]
+    where += ".data"
+    problems += [_unknown_key_message(f"{where}.{k}", k, sorted(DATA_KEYS), where) for k in data if k not in DATA_KEYS]
+    if ("path" in data) == ("hf_dataset" in data):
+        problems.append(f"'{where}' needs exactly one of 'path' ({DATA_KEYS['path']}) or 'hf_dataset'")
+    for key in ("path", "hf_dataset", "hf_split"):
+        if key in data and not (isinstance(data[key], str) and data[key].strip()):
+            problems.append(f"'{where}.{key}' must be a non-empty string")
+    columns = data.get("columns", {})
+    if not isinstance(columns, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items()):
+        problems.append(f"'{where}.columns' must be {DATA_KEYS['columns']}, e.g. {{question: input, answer: output}}")
+    keep = data.get("keep_columns", [])
+    if not isinstance(keep, list) or not all(isinstance(c, str) for c in keep):
+        problems.append(f"'{where}.keep_columns' must be {DATA_KEYS['keep_columns']}")
+    cap = data.get("max_samples")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+        problems.append(f"'{where}.max_samples' is {cap!r}; allowed: {DATA_KEYS['max_samples']}")
+    seed = data.get("seed", 42)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        problems.append(f"'{where}.seed' is {seed!r}; allowed: {DATA_KEYS['seed']}")
+    problems += _split_problems(data.get("split"), f"{where}.split")
+    return problems
+
+
+def _split_problems(split: Any, where: str) -> list[str]:
+    allowed = DATA_KEYS["split"]
+    if not isinstance(split, dict):
+        return [f"'{where}' is missing or not a mapping; allowed: {allowed}, e.g. {{train: 0.51, validation: 0.30, test: 0.19}}"]
+    problems = [_unknown_key_message(f"{where}.{k}", k, list(SPLITS), where) for k in split if k not in SPLITS]
+    problems += [f"'{where}.{k}' is missing; allowed: {allowed}" for k in SPLITS if k not in split]
+    values = [split.get(k) for k in SPLITS if k in split]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
+        problems.append(f"'{where}' has {split}; allowed: {allowed}")
+    elif not problems and abs(sum(values) - 1) > 1e-6:
+        problems.append(f"'{where}' fractions sum to {sum(values):g}; allowed: {allowed}")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# The base model
+
+
+def is_local_model(base_model: str) -> bool:
+    """Local when it exists, starts with '.', '/' or '~', or lies under models/; else a hub id."""
+    return (os.path.exists(os.path.expanduser(base_model)) or base_model.startswith((".", "/", "~"))
+            or base_model.startswith("models/"))
+
+
+def hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False")
+
+
+def _model_problems(raw: dict) -> list[str]:
+    base = raw.get("base_model")
+    if not isinstance(base, str) or not is_local_model(base):
+        return []
+    path = Path(os.path.expanduser(base))
+    if not (path / "config.json").is_file():
+        made_here = base.startswith("models/")
+        fix = " — run 'make model' (or 'make tiny-model') to build it" if made_here else ""
+        return [f"'base_model': model directory not found: {base} (expected a Hugging Face model directory "
+                f"with config.json){fix}"]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def load(path: Path | str) -> Spec:
+    """Load and validate a spec; raise SpecError listing every problem, keep warnings on the Spec."""
+    path = Path(path)
+    raw = read_yaml(path)
+    problems = []
+    missing = [k for k in ("model_type", "base_model", "input_features", "output_features") if k not in raw]
+    problems += [f"missing required key '{k}'" for k in missing]
+    if raw.get("model_type", "llm") != "llm":
+        problems.append(f"'model_type' is {raw.get('model_type')!r}; this project fine-tunes LLMs: allowed: llm")
+    ludwig_part = {k: v for k, v in raw.items() if k != PROJECT_KEY}
+    problems += _unknown_keys(ludwig_part, ludwig_schema(), "")
+    if not missing:
+        schema_problem = _schema_problem(ludwig_part)
+        if schema_problem:
+            problems.append(schema_problem)
+    range_errors, warnings = _range_problems(raw)
+    problems += range_errors
+    problems += _project_problems(raw)
+    problems += _model_problems(raw)
+    if problems:
+        raise SpecError(path, list(dict.fromkeys(problems)))
+    return Spec(path=path, raw=raw, warnings=warnings)
