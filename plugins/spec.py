@@ -329,6 +329,29 @@ def _model_problems(raw: dict) -> list[str]:
     return []
 
 
+def _template_problems(raw: dict, warnings: list[str]) -> list[str]:
+    """Compare the prompt with the local base model's chat template (hub models: only when online)."""
+    from plugins import prompt
+
+    base, template = raw.get("base_model"), (raw.get("prompt") or {}).get("template")
+    if not isinstance(template, str):
+        return ["missing 'prompt.template': write the base model's chat template with a {question} placeholder"]
+    if not is_local_model(base) and hub_offline():
+        warnings.append(f"'base_model: {base}' is a hub id and the hub is offline: prompt template not compared "
+                        "with its chat template")
+        return []
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(os.path.expanduser(base))
+    except Exception as e:  # noqa: BLE001 - any load failure is reported as a spec problem
+        return [f"'base_model': could not load its tokenizer: {str(e).splitlines()[0]}"]
+    if prompt.pad_token_in_template(template, tokenizer):
+        warnings.append(f"the pad token {tokenizer.pad_token!r} occurs in 'prompt.template': stock `ludwig` 0.17.10 "
+                        "cuts the prompt there; this project's entry points patch it (plugins/ludwig_fixes.py)")
+    return prompt.check_template(template, tokenizer, raw["input_features"][0]["name"])
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -351,6 +374,8 @@ def load(path: Path | str) -> Spec:
     problems += range_errors
     problems += _project_problems(raw)
     problems += _model_problems(raw)
+    if not problems:  # the tokenizer is only worth loading for an otherwise valid spec
+        problems += _template_problems(raw, warnings)
     if problems:
         raise SpecError(path, list(dict.fromkeys(problems)))
     return Spec(path=path, raw=raw, warnings=warnings)

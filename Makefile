@@ -1,0 +1,83 @@
+# Medical LLM Assistant: every job is a target; specs choose what it does.
+#   make train                     fine-tune the default spec (sets everything up on first use)
+#   make test                      run the test suite
+# Variables: SPEC=specs/<name>.yaml  RUN=runs/<spec>/<timestamp> (default: newest run)
+#            RESUME=<run dir>  OFFLINE=0 (allow the model/dataset hub, for hub-hosted specs)
+
+SPEC    ?= specs/medical-smollm2-cpu.yaml
+RUN     ?=
+RESUME  ?=
+OFFLINE ?= 1
+PYTEST_ARGS ?=
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMPS  := .stamps
+SMOLLM2 := models/smollm2-135m-instruct
+TINY    := models/tiny-llama
+
+export HF_HUB_OFFLINE := $(OFFLINE)
+export HF_DATASETS_OFFLINE := $(OFFLINE)
+export TRANSFORMERS_OFFLINE := $(OFFLINE)
+export TOKENIZERS_PARALLELISM := false
+export PYTHONPATH := $(CURDIR)
+
+LUDWIG  = $(PY) -m plugins.ludwig_cli
+
+.DEFAULT_GOAL := help
+.PHONY: help venv model tiny-model check train predict evaluate test clean-runs
+
+help: ## list the targets
+	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+venv: $(STAMPS)/venv ## create .venv with a Python >= 3.12 and the pinned requirements
+
+$(STAMPS)/venv: requirements.txt requirements-nodeps.txt scripts/find-python
+	@mkdir -p $(STAMPS)
+	@if [ ! -x $(PY) ]; then \
+	  python=$${PYTHON:-$$(scripts/find-python)} || exit 1; \
+	  echo "creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV) || exit 1; \
+	fi
+	@echo "installing pinned requirements into $(VENV) (first time: several minutes, ~7 GB) ..."
+	$(PY) -m pip install --progress-bar on --upgrade pip
+	$(PY) -m pip install --progress-bar on -r requirements.txt
+	$(PY) -m pip install --progress-bar on --no-deps -r requirements-nodeps.txt
+	@touch $@
+
+model: $(SMOLLM2)/.complete.json ## build the default base model (SmolLM2-135M-Instruct) from its GGUF, offline
+
+$(SMOLLM2)/.complete.json: $(STAMPS)/venv plugins/models.py
+	$(PY) -m plugins.models smollm2 --out $(SMOLLM2)
+
+tiny-model: $(TINY)/.complete.json ## build the tiny random Llama the tests train on
+
+$(TINY)/.complete.json: $(STAMPS)/venv plugins/models.py
+	$(PY) -m plugins.models tiny --out $(TINY)
+
+check: $(STAMPS)/venv ## validate SPEC and its data (offline, seconds, writes nothing under runs/)
+	$(PY) -m plugins.check $(SPEC)
+
+train: $(STAMPS)/venv model tiny-model ## fine-tune SPEC into runs/<spec>/<timestamp>/ (RESUME=<run> continues one)
+ifeq ($(RESUME),)
+	$(PY) -m plugins.train $(SPEC)
+else
+	$(PY) -m plugins.train --resume $(RESUME)
+endif
+
+predict: $(STAMPS)/venv ## Ludwig predict on the test split of RUN (default: newest) into RUN/predict/
+	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; \
+	$(LUDWIG) predict --model_path $$run/ludwig/model --dataset $$run/data/dataset.csv \
+	  --split test --output_directory $$run/predict --skip_save_unprocessed_output
+
+evaluate: $(STAMPS)/venv ## Ludwig evaluate on the test split of RUN into RUN/evaluate/
+	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; \
+	$(LUDWIG) evaluate --model_path $$run/ludwig/model --dataset $$run/data/dataset.csv \
+	  --split test --output_directory $$run/evaluate --skip_save_unprocessed_output
+
+test: $(STAMPS)/venv model tiny-model ## run the test suite (unit tests + real Ludwig runs on the tiny model)
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+clean-runs: ## delete every run under runs/ (asks first)
+	@read -p "delete everything under runs/? [y/N] " a && [ "$$a" = y ] && rm -rf runs/* || echo "kept"

@@ -1,0 +1,59 @@
+"""The prompt: one template (the spec's `prompt.template`) for training, evaluation and the app.
+
+Ludwig fills the template itself but does not apply the model's chat template, and a template that
+differs from the one the base model was instruction-tuned with is the classic cause of rambling,
+repeated answers after fine-tuning. `check_template` proves the spec's template renders exactly what
+`tokenizer.apply_chat_template` renders for (system prompt, user question).
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+
+SENTINEL = "\x00SYSTEM\x00"
+
+
+def chat_template_prompt(tokenizer, system_prompt: str, question_field: str) -> str:
+    """What the base model's own chat template renders, with `{question_field}` as the user turn."""
+    messages = [{"role": "system", "content": system_prompt}, {"role": "user", "content": "{" + question_field + "}"}]
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
+def system_prompt_of(template: str, tokenizer, question_field: str) -> str | None:
+    """The system prompt a template carries, read by matching it against the chat template."""
+    before, _, after = chat_template_prompt(tokenizer, SENTINEL, question_field).partition(SENTINEL)
+    if not template.startswith(before):
+        return None
+    if template.endswith(after) and len(template) >= len(before) + len(after):
+        return template[len(before):len(template) - len(after)]
+    # Not an exact match: take the system prompt up to the end-of-turn marker, so the diff shows only
+    # what really differs (the first line of what follows the system prompt, e.g. `<|im_end|>`).
+    end_marker = after.split("\n")[0] or after[:1]
+    end = template.find(end_marker, len(before))
+    return template[len(before):end] if end >= 0 else None
+
+
+def check_template(template: str, tokenizer, question_field: str) -> list[str]:
+    """Problems with the spec's template compared with the chat template; empty when they agree."""
+    if not getattr(tokenizer, "chat_template", None):
+        return []  # a base (non-chat) model: any template is the user's choice
+    fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    if question_field not in fields:
+        return [f"'prompt.template' has no {{{question_field}}} placeholder for the input feature"]
+    system = system_prompt_of(template, tokenizer, question_field)
+    expected = chat_template_prompt(tokenizer, system if system is not None else "<your system prompt>", question_field)
+    if template == expected:
+        return []
+    diff = "\n".join(difflib.unified_diff(expected.splitlines(keepends=False), template.splitlines(keepends=False),
+                                          "chat template", "spec template", lineterm="", n=1))
+    return ["'prompt.template' differs from the base model's chat template (apply_chat_template with a system "
+            "prompt and the user question); use exactly:\n"
+            f"  {expected!r}\n  difference:\n" + "\n".join("    " + line for line in diff.splitlines())]
+
+
+def pad_token_in_template(template: str, tokenizer) -> bool:
+    """Whether the pad token's text occurs in the template (stock Ludwig 0.17.10 then cuts the prompt)."""
+    pad = tokenizer.pad_token
+    return bool(pad) and pad in template
+

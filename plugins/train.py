@@ -1,0 +1,163 @@
+"""`make train`: validate the spec, prepare its data, train with Ludwig into a new run directory.
+
+Everything that can fail on bad input fails before a model loads and before anything is written
+under runs/. The run keeps the spec as run, the prepared data, Ludwig's outputs and a summary with
+base vs fine-tuned validation loss, so two runs can be compared without re-running anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from plugins import data as data_mod
+from plugins import runs
+from plugins import spec as spec_mod
+
+PREPARED = Path("data/prepared")
+
+
+def prepare_data(spec: spec_mod.Spec, out_dir: Path | None = None) -> data_mod.Prepared:
+    """The spec's data, cleaned and split; DataError messages start with the spec file."""
+    try:
+        return data_mod.prepare(spec.data, out_dir or PREPARED / spec.name, Path("."), spec.feature_names)
+    except data_mod.DataError as e:
+        raise data_mod.DataError(f"{spec.path}: {e}") from None
+
+
+def _copy_inputs(spec: spec_mod.Spec, prepared: data_mod.Prepared, run_dir: Path) -> Path:
+    """The run keeps the spec it ran and the exact prepared data (with its split column)."""
+    shutil.copyfile(spec.path, run_dir / "spec.yaml")
+    data_dir = run_dir / "data"
+    shutil.copytree(prepared.path.parent, data_dir)
+    return data_dir / prepared.path.name
+
+
+def validation_losses(model, validation_set, batch_size: int) -> dict[str, float]:
+    """Teacher-forced validation loss of the base model (adapter disabled) and of the fine-tuned one,
+    through Ludwig's own fine-tune evaluation path, so both numbers mean the same thing."""
+    from ludwig.models.predictor import LlmFineTunePredictor
+
+    llm = model.model
+    predictor = LlmFineTunePredictor(llm, batch_size=batch_size)
+
+    def loss() -> float:
+        metrics, *_ = predictor.batch_evaluation(validation_set, collect_predictions=False, dataset_name="validation")
+        return float(metrics["combined"]["loss"])
+
+    with llm.model.disable_adapter():
+        base = loss()
+    return {"base": base, "fine_tuned": loss()}
+
+
+def _prune_checkpoints(ludwig_dir: Path) -> int:
+    """Training checkpoints hold the full (tied) embedding matrix, not just the adapter (~260 MB for
+    SmolLM2); they only serve resuming, so a finished run drops them. Returns bytes freed."""
+    freed = 0
+    for ckpt in ludwig_dir.glob("model/training_checkpoints"):
+        freed += sum(f.stat().st_size for f in ckpt.rglob("*") if f.is_file())
+        shutil.rmtree(ckpt)
+    return freed
+
+
+def _tokens_seen(ludwig_dir: Path) -> int | None:
+    progress = ludwig_dir / "model" / "training_progress.json"
+    if progress.is_file():
+        return json.loads(progress.read_text()).get("total_tokens_used")
+    return None
+
+
+def _disk_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def train(spec_path: Path | None, resume: Path | None = None) -> Path:
+    """Run one training job; returns the run directory."""
+    if resume:
+        run_dir = runs.resolve(resume)
+        spec_path = run_dir / "spec.yaml"
+        spec = spec_mod.load(spec_path)
+        spec.path = run_dir / "spec.yaml"
+        dataset = run_dir / "data" / "dataset.csv"
+        print(f"resuming {run_dir} from its last checkpoint", flush=True)
+    else:
+        spec = spec_mod.load(spec_path)
+        prepared = prepare_data(spec)
+        for w in spec.warnings:
+            print(f"warning: {spec_path}: {w}", file=sys.stderr)
+        print(f"data: {prepared.split_sizes} rows (train/validation/test), dropped {prepared.dropped}", flush=True)
+        run_dir = runs.new_run_dir(spec.name)
+        dataset = _copy_inputs(spec, prepared, run_dir)
+        print(f"run directory: {run_dir}", flush=True)
+
+    from plugins import ludwig_fixes
+
+    ludwig_fixes.apply()
+    from ludwig.api import LudwigModel
+
+    seed = spec.data.get("seed", 42)
+    ludwig_dir = runs.ludwig_dir(run_dir)
+    started = time.time()
+    model = LudwigModel(config=spec.ludwig, logging_level=logging.INFO)
+    result = model.train(
+        dataset=str(dataset),
+        output_directory=str(run_dir),
+        experiment_name=runs.LUDWIG_DIR,
+        model_name="",
+        model_resume_path=str(ludwig_dir) if resume else None,
+        skip_save_processed_input=True,
+        random_seed=seed,
+    )
+    train_seconds = time.time() - started
+    print("evaluating validation loss of the base model and the fine-tuned model ...", flush=True)
+    trainer = spec.raw.get("trainer", {})
+    losses = validation_losses(model, result.preprocessed_data.validation_set, trainer.get("eval_batch_size", 2))
+    freed = _prune_checkpoints(ludwig_dir)
+    summary = {
+        "spec": spec.name,
+        "run_dir": str(run_dir),
+        "base_model": spec.raw["base_model"],
+        "validation_loss": losses,
+        "train_wall_seconds": round(train_seconds, 1),
+        "tokens_seen": _tokens_seen(ludwig_dir),
+        "data": json.loads((run_dir / "data" / "stats.json").read_text())["split_sizes"],
+        "data_sha256": hashlib.sha256(dataset.read_bytes()).hexdigest(),
+        "checkpoint_mb_pruned": round(freed / 1e6, 1),
+        "run_disk_mb": round(_disk_mb(run_dir), 1),
+        "resumed": bool(resume),
+    }
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    runs.mark_latest(run_dir)
+    print(
+        f"\nrun: {run_dir}\n"
+        f"validation loss: base {losses['base']:.4f} -> fine-tuned {losses['fine_tuned']:.4f}\n"
+        f"training wall time: {train_seconds / 60:.1f} min, tokens seen: {summary['tokens_seen']}, "
+        f"run size: {summary['run_disk_mb']:.0f} MB",
+        flush=True,
+    )
+    return run_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec", type=Path, nargs="?", help="spec file, e.g. specs/medical-smollm2-cpu.yaml")
+    parser.add_argument("--resume", type=Path, help="a run directory to continue from its last checkpoint")
+    args = parser.parse_args(argv)
+    if not args.spec and not args.resume:
+        parser.error("give a spec file or --resume RUN")
+    try:
+        train(args.spec, args.resume)
+    except (spec_mod.SpecError, data_mod.DataError, runs.RunError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
