@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# Ludwig refuses a split with fewer rows than this (MIN_DATASET_SPLIT_ROWS) after preprocessing.
+MIN_SPLIT_ROWS = 3
 SPLIT_NAMES = ("train", "validation", "test")  # Ludwig fixed split codes 0, 1, 2
 DROP_REASONS = ("malformed", "empty", "duplicate", "over_max_samples", "question_in_other_split")
 READERS = {
@@ -85,7 +87,8 @@ def load_source(data_cfg: dict, base_dir: Path) -> pd.DataFrame:
         if reader is None:
             raise DataError(f"{path}: unsupported file type '{path.suffix}'; allowed: {', '.join(READERS)}")
         if not path.is_file():
-            raise DataError(f"data file not found: {path}")
+            raise DataError(f"data file not found: {path} (data.path: a CSV, JSON, JSONL or Parquet file, "
+                            "relative to the project root)")
         try:
             frame = reader(path)
         except (ValueError, OSError) as exc:  # parser errors (CSV, JSON, Arrow, encoding) are ValueErrors
@@ -203,10 +206,11 @@ def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list
     frame = _assign_splits(frame, ratios, seed, feature_columns[0], dropped)
     split_sizes = {name: int((frame["split"] == code).sum()) for code, name in enumerate(SPLIT_NAMES)}
     for name, size in split_sizes.items():
-        if size == 0:
-            raise DataError(f"split '{name}' of {source} is empty ({len(frame)} rows in total: "
-                            f"{', '.join(f'{k}={v}' for k, v in split_sizes.items())}); use more data or a "
-                            f"larger {name} proportion")
+        if size < MIN_SPLIT_ROWS:
+            state = "is empty" if size == 0 else f"has only {size} rows"
+            raise DataError(f"split '{name}' of {source} {state} ({len(frame)} rows in total: "
+                            f"{', '.join(f'{k}={v}' for k, v in split_sizes.items())}); Ludwig needs at least "
+                            f"{MIN_SPLIT_ROWS} rows per split: use more data or a larger {name} proportion")
 
     stats = word_stats(frame, feature_columns)
     out_dir = Path(out_dir)

@@ -176,33 +176,42 @@ def test_empty_after_cleaning(tmp_path):
 
 
 def test_empty_split_is_an_error(tmp_path):
-    with pytest.raises(DataError, match=r"split 'test' .* is empty \(2 rows in total"):
-        run(tmp_path, qa_frame(2))
+    with pytest.raises(DataError, match=r"split 'test' .* is empty \(10 rows in total"):
+        run(tmp_path, qa_frame(10), split={"train": 0.6, "validation": 0.38, "test": 0.02})
+
+
+def test_split_below_ludwigs_minimum_is_an_error(tmp_path):
+    # 12 rows at 51/30/19 give a test split of 2 rows; Ludwig refuses fewer than 3 per split
+    with pytest.raises(DataError, match=r"split 'test' .* has only 2 rows .* at least 3 rows per split"):
+        run(tmp_path, qa_frame(12))
 
 
 def test_stats_match_hand_computation(tmp_path):
-    questions = ["a b", "a b c", "a b c d", "one", "two words", "x y z w v"]
-    answers = ["w " * k for k in (1, 2, 3, 4, 5, 6)]
+    # three copies of six word-count patterns (distinct words, so nothing is a duplicate): 18 rows,
+    # enough for Ludwig's 3 rows per split
+    counts_q, counts_a = [2, 3, 4, 1, 2, 5], [1, 2, 3, 4, 5, 6]
+    questions = [" ".join(f"q{copy}x{i}w{j}" for j in range(k)) for copy in range(3) for i, k in enumerate(counts_q)]
+    answers = [" ".join(["w"] * k) for _ in range(3) for k in counts_a]
     result = run(tmp_path, pd.DataFrame({"question": questions, "answer": answers}),
                  split={"train": 0.5, "validation": 0.25, "test": 0.25})
-    q_words, a_words = [2, 3, 4, 1, 2, 5], [1, 2, 3, 4, 5, 6]
+    q_words, a_words = counts_q * 3, counts_a * 3
     every = result.stats["all"]
-    assert every["count"] == 6
+    assert every["count"] == 18
     assert every["question"] == pytest.approx({"mean": 17 / 6, "median": 2.5, "max": 5,
                                                "std": statistics.stdev(q_words)})
     assert every["answer"] == pytest.approx({"mean": 3.5, "median": 3.5, "max": 6,
                                              "std": statistics.stdev(a_words)})
-    assert statistics.stdev(a_words) == pytest.approx(1.8708, abs=1e-4)  # sample std, by hand
+    assert statistics.stdev(a_words) == pytest.approx(1.7573, abs=1e-4)  # sample std (n - 1), by hand
     kept = pd.read_csv(result.path)
     for code, name in enumerate(SPLIT_NAMES):
         part = kept[kept["split"] == code]["answer"].str.split().str.len().tolist()
         assert result.stats[name]["count"] == len(part)
         assert result.stats[name]["answer"]["max"] == max(part)
     table = stats_markdown(result.stats)
-    assert "| all | 6 | 2.83 | 2.50 | 5.00 | 1.47 | 3.50 | 3.50 | 6.00 | 1.87 |" in table
+    assert "| all | 18 | 2.83 | 2.50 | 5.00 | 1.38 | 3.50 | 3.50 | 6.00 | 1.76 |" in table
     assert "sample standard deviation" in table
     saved = json.loads((tmp_path / "out" / "stats.json").read_text())
-    assert saved["rows_in"] == 6 and saved["split_sizes"] == result.split_sizes
+    assert saved["rows_in"] == 18 and saved["split_sizes"] == result.split_sizes
     assert "question_in_other_split" in (tmp_path / "out" / "stats.md").read_text()
 
 

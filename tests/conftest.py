@@ -1,0 +1,48 @@
+"""Shared test fixtures: a throw-away project directory so tests never touch the real runs/."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = REPO / "models" / "tiny-llama"
+SMOLLM2 = REPO / "models" / "smollm2-135m-instruct"
+
+
+def offline_env() -> dict:
+    env = dict(os.environ)
+    env.update(PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1",
+               TOKENIZERS_PARALLELISM="false")
+    return env
+
+
+def make_project(root: Path) -> Path:
+    """A project directory sharing the repo's models, data, specs and Ludwig schema cache."""
+    root.mkdir(parents=True, exist_ok=True)
+    (REPO / ".cache").mkdir(exist_ok=True)
+    for name in ("models", "data", "specs", ".cache"):
+        (root / name).symlink_to(REPO / name)
+    return root
+
+
+def run_module(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """`python -m <args>` inside `project`, offline, as the Makefile runs it."""
+    return subprocess.run([sys.executable, "-m", *args], cwd=project, env=offline_env(), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def tiny_tokenizer():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(TINY)

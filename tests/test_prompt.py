@@ -1,0 +1,56 @@
+"""The spec's prompt template must render what the base model's chat template renders."""
+
+import yaml
+
+from plugins import prompt
+from tests.conftest import REPO
+
+SMOLLM2_SPECS = ["medical-smollm2-cpu.yaml", "smoke-tiny.yaml"]
+
+
+def template_of(name: str) -> str:
+    return yaml.safe_load((REPO / "specs" / name).read_text())["prompt"]["template"]
+
+
+def test_spec_templates_equal_apply_chat_template(tiny_tokenizer):
+    for name in SMOLLM2_SPECS:
+        template = template_of(name)
+        system = prompt.system_prompt_of(template, tiny_tokenizer, "question")
+        assert system == "You are a careful medical assistant. Answer the question accurately and concisely."
+        rendered = tiny_tokenizer.apply_chat_template(
+            [{"role": "system", "content": system}, {"role": "user", "content": "{question}"}],
+            tokenize=False, add_generation_prompt=True)
+        assert template == rendered
+        assert prompt.check_template(template, tiny_tokenizer, "question") == []
+
+
+def test_mismatch_is_reported_with_the_difference(tiny_tokenizer):
+    bad = template_of("smoke-tiny.yaml").replace("<|im_start|>user\n", "<|im_start|>user ")
+    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    assert "differs from the base model's chat template" in problem
+    assert "-<|im_start|>user" in problem and "+<|im_start|>user {question}<|im_end|>" in problem
+    # the expected template keeps the spec's own system prompt, so the fix is copy-paste
+    assert "You are a careful medical assistant." in problem.split("difference:")[0]
+
+
+def test_missing_generation_prompt_is_caught(tiny_tokenizer):
+    bad = template_of("smoke-tiny.yaml").removesuffix("<|im_start|>assistant\n")
+    assert prompt.check_template(bad, tiny_tokenizer, "question")
+
+
+def test_missing_placeholder_is_caught(tiny_tokenizer):
+    bad = template_of("smoke-tiny.yaml").replace("{question}", "{query}")
+    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    assert "{question}" in problem
+
+
+def test_shipped_pad_token_never_occurs_in_the_template(tiny_tokenizer):
+    from transformers import AutoTokenizer
+
+    from tests.conftest import SMOLLM2
+
+    for tok in (tiny_tokenizer, AutoTokenizer.from_pretrained(SMOLLM2)):
+        template = template_of("medical-smollm2-cpu.yaml")
+        assert tok.pad_token == "<|endoftext|>"
+        assert not prompt.pad_token_in_template(template, tok)
+        assert tok.pad_token_id not in tok(template.format(question="Q?")).input_ids

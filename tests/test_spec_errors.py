@@ -1,0 +1,285 @@
+"""Every spec and data error, through the real command line: `python -m plugins.check` (and `plugins.train`).
+
+Each bad spec is specs/smoke-tiny.yaml with one thing changed. Each must fail with exit code 2 and a short
+message that names the spec file, the key (or data file / column) and what is allowed, with no traceback,
+no schema dump, and nothing written under runs/. To keep the file fast, the cases run as a few batched
+`plugins.check a.yaml b.yaml ...` calls (check prints every line as `error: <spec>: ...`), started in parallel.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SMOKE_TEXT = (REPO / "specs" / "smoke-tiny.yaml").read_text()
+SMOKE = yaml.safe_load(SMOKE_TEXT)
+TEMPLATE = SMOKE["prompt"]["template"]
+MAX_MESSAGE = 2000  # a message longer than this is a dump, not a message
+VALID_SPECS = sorted((REPO / "specs").glob("*.yaml"))
+
+# ---------------------------------------------------------------------------------------------
+# Helpers: a throw-away project, spec variants, running a module
+
+
+def make_project(root: Path) -> Path:
+    """A project dir like the repo's: shared models and Ludwig schema cache, its own copy of data/."""
+    root.mkdir(parents=True)
+    (REPO / ".cache").mkdir(exist_ok=True)  # first use builds the schema cache here (~20 s, once)
+    (root / "models").symlink_to(REPO / "models")
+    (root / ".cache").symlink_to(REPO / ".cache")
+    (root / "data").mkdir()
+    shutil.copy(REPO / "data" / "medical_flashcards.csv", root / "data")
+    (root / "specs").mkdir()
+    return root
+
+
+def spec_variant(change: Callable[[dict], object]) -> str:
+    """smoke-tiny.yaml as YAML text, after `change` edits its dict in place."""
+    raw = copy.deepcopy(SMOKE)
+    change(raw)
+    return yaml.safe_dump(raw, sort_keys=False)
+
+
+def offline_env() -> dict:
+    env = dict(os.environ)
+    env.update(PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1",
+               TOKENIZERS_PARALLELISM="false")
+    return env
+
+
+def start_module(project: Path, *args: str) -> subprocess.Popen:
+    """Start `python -m <args>` in `project`, offline, as the Makefile runs it."""
+    return subprocess.Popen([sys.executable, "-m", *map(str, args)], cwd=project, env=offline_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@dataclass
+class Result:
+    rc: int
+    stdout: str
+    stderr: str
+
+    def messages(self, spec: str, kind: str = "error") -> list[str]:
+        """The `<kind>: <spec>: ...` messages, each with its continuation lines (e.g. a template diff)."""
+        found, current = [], None
+        for line in self.stderr.splitlines():
+            if line.startswith(("error: ", "warning: ")):
+                current = [line] if line.startswith(f"{kind}: {spec}: ") else None
+                if current is not None:
+                    found.append(current)
+            elif current is not None:
+                current.append(line)
+        return ["\n".join(m) for m in found]
+
+
+def finish(proc: subprocess.Popen, timeout: int = 300) -> Result:
+    stdout, stderr = proc.communicate(timeout=timeout)
+    return Result(proc.returncode, stdout, stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# The cases: (spec text, substrings its message must contain, substrings it must not contain)
+
+
+@dataclass
+class Case:
+    id: str
+    text: str
+    expect: list[str]
+    forbid: list[str] = field(default_factory=list)
+
+    @property
+    def spec(self) -> str:
+        return f"specs/{self.id}.yaml"
+
+
+def _set(section: str, **values) -> Callable[[dict], None]:
+    return lambda raw: raw[section].update(values)
+
+
+def _set_data(**values) -> Callable[[dict], None]:
+    return lambda raw: raw["medical_llm"]["data"].update(values)
+
+
+BAD_YAML_LINE = "    batch_size: 3"  # indented under `epochs: 2`
+BAD_YAML = SMOKE_TEXT.replace("  epochs: 2\n", f"  epochs: 2\n{BAD_YAML_LINE}\n")
+BAD_YAML_LINENO = BAD_YAML.splitlines().index(BAD_YAML_LINE) + 1
+BAD_TEMPLATE = TEMPLATE.replace("<|im_end|>\n<|im_start|>user", "<|im_end|><|im_start|>user")
+SPLIT_ALLOWED = "allowed: a mapping train/validation/test -> fractions > 0 summing to 1"
+
+# Extra data files in the project's data/ (the real CSV has columns area, question, answer).
+DATA_FILES = {
+    "no_answer.csv": "area,question,response\n" + "".join(f"x,question {i}?,response {i}\n" for i in range(20)),
+    "input_output.csv": "area,input,output\n" + "".join(f"x,question {i}?,answer {i}\n" for i in range(20)),
+    "empty_answers.csv": "area,question,answer\n" + "".join(f"x,question {i}?,  \n" for i in range(20)),
+}
+
+CASES = [
+    # 1. unknown top-level key
+    Case("top-level-foo", spec_variant(lambda r: r.update(foo=1)),
+         ["unknown key 'foo'", "allowed under 'top level':", "base_model", "trainer"]),
+    # 2. misspelled trainer key
+    Case("trainer-learning-rat", spec_variant(_set("trainer", learning_rat=0.001)),
+         ["unknown key 'trainer.learning_rat'", "did you mean 'learning_rate'?", "allowed under 'trainer'"]),
+    # 3. unknown generation key
+    Case("generation-do-smaple", spec_variant(_set("generation", do_smaple=True)),
+         ["unknown key 'generation.do_smaple'", "did you mean 'do_sample'?", "allowed under 'generation'"]),
+    # 4. unknown nested keys elsewhere: the adapter and the project block
+    Case("adapter-alpah", spec_variant(_set("adapter", alpah=32)),
+         ["unknown key 'adapter.alpah'", "did you mean 'alpha'?", "allowed under 'adapter':", "dropout"]),
+    Case("data-keep-column", spec_variant(_set_data(keep_column=["area"])),
+         ["unknown key 'medical_llm.data.keep_column'", "did you mean 'keep_columns'?",
+          "allowed under 'medical_llm.data':", "path"]),
+    # 5. wrong types
+    Case("max-new-tokens-many", spec_variant(_set("generation", max_new_tokens="many")),
+         ["'generation.max_new_tokens'", "'many'", "allowed: an integer >= 1"]),
+    Case("learning-rate-fast", spec_variant(_set("trainer", learning_rate="fast")),
+         ["'trainer.learning_rate' is 'fast'", 'allowed: a number > 0 or "auto"']),
+    # 6. out of range
+    Case("learning-rate-0", spec_variant(_set("trainer", learning_rate=0)),
+         ["'trainer.learning_rate' is 0;", 'allowed: a number > 0 or "auto"']),
+    Case("learning-rate-neg", spec_variant(_set("trainer", learning_rate=-1)),
+         ["'trainer.learning_rate' is -1;", 'allowed: a number > 0 or "auto"']),
+    Case("adapter-r-0", spec_variant(_set("adapter", r=0)),
+         ["'adapter.r' is 0;", "allowed: an integer >= 1"]),
+    Case("adapter-dropout-1.5", spec_variant(_set("adapter", dropout=1.5)),
+         ["'adapter.dropout' is 1.5;", "allowed: a number >= 0 and < 1"]),
+    Case("epochs-0", spec_variant(_set("trainer", epochs=0)),
+         ["'trainer.epochs' is 0;", "allowed: an integer >= 1"]),
+    # 7. misspelled adapter type: lists the types, not every key of every adapter as "unknown"
+    Case("adapter-type-loraa", spec_variant(_set("adapter", type="loraa")),
+         ["'adapter.type'", "'loraa' is not one of", "'lora'", "'adalora'", "'ia3'"],
+         forbid=["unknown key"]),
+    # 8. missing base model
+    Case("base-model-missing", spec_variant(lambda r: r.update(base_model="models/does-not-exist")),
+         ["'base_model'", "model directory not found: models/does-not-exist", "make model"]),
+    # 9. data file missing
+    Case("data-file-missing", spec_variant(_set_data(path="data/nope.csv")),
+         ["data file not found: data/nope.csv"]),
+    # 10. required column missing; a column mapping to a misspelled source column
+    Case("column-answer-missing", spec_variant(_set_data(path="data/no_answer.csv")),
+         ["data/no_answer.csv", "column 'answer' (a model feature) not found",
+          "columns are: area, question, response"]),
+    Case("column-mapping-typo",
+         spec_variant(_set_data(path="data/input_output.csv", columns={"question": "input", "answer": "ouput"})),
+         ["data/input_output.csv", "column 'ouput' (mapped to 'answer') not found", "columns are: area, input, output",
+          "did you mean 'output'?"]),
+    # 11. nothing left after cleaning
+    Case("empty-after-cleaning", spec_variant(_set_data(path="data/empty_answers.csv")),
+         ["no usable rows in data/empty_answers.csv after cleaning", "empty=20", "need non-empty text"]),
+    # 12. split fractions; the project block missing
+    Case("split-sum", spec_variant(_set_data(split={"train": 0.5, "validation": 0.3, "test": 0.3})),
+         ["'medical_llm.data.split' fractions sum to 1.1", SPLIT_ALLOWED]),
+    Case("no-project-block", spec_variant(lambda r: r.pop("medical_llm")),
+         ["missing 'medical_llm:' block", "medical_llm.data.path"]),
+    # 13. invalid YAML names the line
+    Case("invalid-yaml", BAD_YAML, ["not valid YAML", f"line {BAD_YAML_LINENO},"]),
+    # 14. a prompt template that is not the chat template: shows the expected one and a diff
+    Case("template-differs", spec_variant(lambda r: r["prompt"].update(template=BAD_TEMPLATE)),
+         ["'prompt.template' differs from the base model's chat template", "use exactly:", repr(TEMPLATE),
+          "difference:", "--- chat template", "+++ spec template", "-<|im_start|>user",
+          "+You are a careful medical assistant. Answer the question accurately and concisely.<|im_end|><|im_start|>user"]),
+]
+
+# Legal but unwise: a warning naming the key, exit 0.
+WARNINGS = [
+    Case("learning-rate-0.05", spec_variant(_set("trainer", learning_rate=0.05)),
+         ["'trainer.learning_rate: 0.05'", "diverges"]),
+    Case("epochs-30", spec_variant(_set("trainer", epochs=30)), ["'trainer.epochs: 30'", "over-fits"]),
+]
+
+# `plugins.train` on a bad spec: one spec error, one data error.
+TRAIN_CASES = ["trainer-learning-rat", "data-file-missing"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("spec-errors") / "project")
+    for name, text in DATA_FILES.items():
+        (root / "data" / name).write_text(text)
+    for case in CASES + WARNINGS:
+        (root / case.spec).write_text(case.text)
+    return root
+
+
+@pytest.fixture(scope="module")
+def results(project) -> dict[str, Result]:
+    """Every command this file checks, started at once (each pays the interpreter and import start-up)."""
+    procs = {
+        "errors": start_module(project, "plugins.check", *(c.spec for c in CASES)),
+        "valid": start_module(project, "plugins.check", *VALID_SPECS, *(c.spec for c in WARNINGS)),
+    }
+    procs |= {f"train:{name}": start_module(project, "plugins.train", f"specs/{name}.yaml") for name in TRAIN_CASES}
+    return {name: finish(proc) for name, proc in procs.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def test_check_exits_2_without_traceback(results):
+    errors = results["errors"]
+    assert errors.rc == 2, errors.stderr
+    assert "Traceback" not in errors.stderr
+    assert errors.stdout == ""  # no bad spec is reported ok
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_error_message(results, case):
+    errors = results["errors"]
+    messages = errors.messages(case.spec)
+    assert messages, f"no error line for {case.spec}:\n{errors.stderr}"
+    assert f"ok: {case.spec}" not in errors.stdout
+    text = "\n".join(messages)
+    for wanted in case.expect:
+        assert wanted in text, f"{wanted!r} missing from:\n{text}"
+    for unwanted in case.forbid:
+        assert unwanted not in text, f"{unwanted!r} in:\n{text}"
+    assert len(text) < MAX_MESSAGE, f"{len(text)} chars: a dump, not a message:\n{text[:500]} ..."
+
+
+@pytest.mark.parametrize("name", TRAIN_CASES)
+def test_train_refuses_bad_spec_like_check(results, name):
+    train, check = results[f"train:{name}"], results["errors"]
+    spec = f"specs/{name}.yaml"
+    assert train.rc == 2, train.stderr
+    assert "Traceback" not in train.stderr
+    assert train.messages(spec) == check.messages(spec) != []
+    assert len(train.stderr) < MAX_MESSAGE
+
+
+def test_nothing_written_under_runs_or_prepared(results, project):
+    assert not (project / "runs").exists()
+    assert not (project / "data" / "prepared").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Valid specs and warnings
+
+
+def test_valid_specs_and_warnings_pass(results):
+    valid = results["valid"]
+    assert valid.rc == 0, valid.stderr
+    assert "Traceback" not in valid.stderr
+    assert not any(line.startswith("error:") for line in valid.stderr.splitlines()), valid.stderr
+    for spec in [*map(str, VALID_SPECS), *(c.spec for c in WARNINGS)]:
+        assert f"ok: {spec} (" in valid.stdout, valid.stdout
+
+
+@pytest.mark.parametrize("case", WARNINGS, ids=lambda c: c.id)
+def test_warning_names_the_key(results, case):
+    warnings = results["valid"].messages(case.spec, kind="warning")
+    assert warnings, results["valid"].stderr
+    text = "\n".join(warnings)
+    for wanted in case.expect:
+        assert wanted in text, f"{wanted!r} missing from:\n{text}"
