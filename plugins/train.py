@@ -39,21 +39,22 @@ def _copy_inputs(spec: spec_mod.Spec, prepared: data_mod.Prepared, run_dir: Path
     return data_dir / prepared.path.name
 
 
-def validation_losses(model, validation_set, batch_size: int) -> dict[str, float]:
-    """Teacher-forced validation loss of the base model (adapter disabled) and of the fine-tuned one,
-    through Ludwig's own fine-tune evaluation path, so both numbers mean the same thing."""
+def base_validation_loss(model, validation_set, batch_size: int) -> float:
+    """Teacher-forced validation loss of the base model (adapter disabled), through the same Ludwig
+    evaluation path that produced the fine-tuned model's validation loss, so the two compare."""
     from ludwig.models.predictor import LlmFineTunePredictor
 
     llm = model.model
-    predictor = LlmFineTunePredictor(llm, batch_size=batch_size)
-
-    def loss() -> float:
-        metrics, *_ = predictor.batch_evaluation(validation_set, collect_predictions=False, dataset_name="validation")
-        return float(metrics["combined"]["loss"])
-
     with llm.model.disable_adapter():
-        base = loss()
-    return {"base": base, "fine_tuned": loss()}
+        metrics, *_ = LlmFineTunePredictor(llm, batch_size=batch_size).batch_evaluation(
+            validation_set, collect_predictions=False, dataset_name="validation")
+    return float(metrics["combined"]["loss"])
+
+
+def best_validation_loss(ludwig_dir: Path) -> float:
+    """The saved model is Ludwig's best checkpoint by validation loss: its loss, from Ludwig's statistics."""
+    stats = json.loads((ludwig_dir / "training_statistics.json").read_text())
+    return min(stats["validation"]["combined"]["loss"])
 
 
 def _prune_checkpoints(ludwig_dir: Path) -> int:
@@ -115,9 +116,10 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
         random_seed=seed,
     )
     train_seconds = time.time() - started
-    print("evaluating validation loss of the base model and the fine-tuned model ...", flush=True)
-    trainer = spec.raw.get("trainer", {})
-    losses = validation_losses(model, result.preprocessed_data.validation_set, trainer.get("eval_batch_size", 2))
+    print("evaluating the base model's validation loss (adapter disabled) ...", flush=True)
+    batch_size = spec.raw.get("trainer", {}).get("eval_batch_size", 2)
+    losses = {"base": base_validation_loss(model, result.preprocessed_data.validation_set, batch_size),
+              "fine_tuned": best_validation_loss(ludwig_dir)}
     freed = _prune_checkpoints(ludwig_dir)
     summary = {
         "spec": spec.name,

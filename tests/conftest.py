@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,12 +22,17 @@ def offline_env() -> dict:
     return env
 
 
-def make_project(root: Path) -> Path:
-    """A project directory sharing the repo's models, data, specs and Ludwig schema cache."""
+def make_project(root: Path, writable: bool = False) -> Path:
+    """A project directory sharing the repo's models and Ludwig schema cache. Its data and specs are
+    the repo's, or with `writable` a copy of the data and an empty specs/ that tests may add to."""
     root.mkdir(parents=True, exist_ok=True)
-    (REPO / ".cache").mkdir(exist_ok=True)
-    for name in ("models", "data", "specs", ".cache"):
+    (REPO / ".cache").mkdir(exist_ok=True)  # first use builds the schema cache here (~20 s, once)
+    for name in ("models", ".cache") if writable else ("models", "data", "specs", ".cache"):
         (root / name).symlink_to(REPO / name)
+    if writable:
+        (root / "data").mkdir()
+        shutil.copy(REPO / "data" / "medical_flashcards.csv", root / "data")
+        (root / "specs").mkdir()
     return root
 
 

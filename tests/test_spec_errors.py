@@ -9,8 +9,6 @@ no schema dump, and nothing written under runs/. To keep the file fast, the case
 from __future__ import annotations
 
 import copy
-import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -20,7 +18,8 @@ from typing import Callable
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO, make_project, offline_env
+
 SMOKE_TEXT = (REPO / "specs" / "smoke-tiny.yaml").read_text()
 SMOKE = yaml.safe_load(SMOKE_TEXT)
 TEMPLATE = SMOKE["prompt"]["template"]
@@ -31,30 +30,11 @@ VALID_SPECS = sorted((REPO / "specs").glob("*.yaml"))
 # Helpers: a throw-away project, spec variants, running a module
 
 
-def make_project(root: Path) -> Path:
-    """A project dir like the repo's: shared models and Ludwig schema cache, its own copy of data/."""
-    root.mkdir(parents=True)
-    (REPO / ".cache").mkdir(exist_ok=True)  # first use builds the schema cache here (~20 s, once)
-    (root / "models").symlink_to(REPO / "models")
-    (root / ".cache").symlink_to(REPO / ".cache")
-    (root / "data").mkdir()
-    shutil.copy(REPO / "data" / "medical_flashcards.csv", root / "data")
-    (root / "specs").mkdir()
-    return root
-
-
 def spec_variant(change: Callable[[dict], object]) -> str:
     """smoke-tiny.yaml as YAML text, after `change` edits its dict in place."""
     raw = copy.deepcopy(SMOKE)
     change(raw)
     return yaml.safe_dump(raw, sort_keys=False)
-
-
-def offline_env() -> dict:
-    env = dict(os.environ)
-    env.update(PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1",
-               TOKENIZERS_PARALLELISM="false")
-    return env
 
 
 def start_module(project: Path, *args: str) -> subprocess.Popen:
@@ -203,8 +183,8 @@ TRAIN_CASES = ["trainer-learning-rat", "data-file-missing"]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    root = make_project(tmp_path_factory.mktemp("spec-errors") / "project")
+def bad_project(tmp_path_factory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("spec-errors") / "project", writable=True)
     for name, text in DATA_FILES.items():
         (root / "data" / name).write_text(text)
     for case in CASES + WARNINGS:
@@ -213,13 +193,13 @@ def project(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def results(project) -> dict[str, Result]:
+def results(bad_project) -> dict[str, Result]:
     """Every command this file checks, started at once (each pays the interpreter and import start-up)."""
     procs = {
-        "errors": start_module(project, "plugins.check", *(c.spec for c in CASES)),
-        "valid": start_module(project, "plugins.check", *VALID_SPECS, *(c.spec for c in WARNINGS)),
+        "errors": start_module(bad_project, "plugins.check", *(c.spec for c in CASES)),
+        "valid": start_module(bad_project, "plugins.check", *VALID_SPECS, *(c.spec for c in WARNINGS)),
     }
-    procs |= {f"train:{name}": start_module(project, "plugins.train", f"specs/{name}.yaml") for name in TRAIN_CASES}
+    procs |= {f"train:{name}": start_module(bad_project, "plugins.train", f"specs/{name}.yaml") for name in TRAIN_CASES}
     return {name: finish(proc) for name, proc in procs.items()}
 
 
@@ -258,9 +238,9 @@ def test_train_refuses_bad_spec_like_check(results, name):
     assert len(train.stderr) < MAX_MESSAGE
 
 
-def test_nothing_written_under_runs_or_prepared(results, project):
-    assert not (project / "runs").exists()
-    assert not (project / "data" / "prepared").exists()
+def test_nothing_written_under_runs_or_prepared(results, bad_project):
+    assert not (bad_project / "runs").exists()
+    assert not (bad_project / "data" / "prepared").exists()
 
 
 # ---------------------------------------------------------------------------------------------
