@@ -1,0 +1,57 @@
+"""Metrics equal the reference implementations called directly, including empty and identical answers."""
+
+import pandas as pd
+import pytest
+import sacrebleu
+from rouge_score import rouge_scorer
+
+from plugins import metrics
+
+REFS = ["Aspirin irreversibly inhibits cyclooxygenase, reducing thromboxane A2.",
+        "The sinoatrial node is the heart's natural pacemaker.",
+        "Insulin is produced by beta cells of the pancreatic islets.",
+        "Loop diuretics act on the thick ascending limb of the loop of Henle."]
+PREDS = ["Aspirin inhibits cyclooxygenase irreversibly.",
+         "The sinoatrial node is the heart's natural pacemaker.",  # identical
+         "",  # empty
+         "They act on the loop of Henle."]
+
+
+def test_rouge_matches_rouge_score():
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    got = metrics.per_sample(PREDS, REFS)
+    for i, (p, r) in enumerate(zip(PREDS, REFS)):
+        want = scorer.score(r, p)
+        for key in ("rouge1", "rouge2", "rougeL"):
+            assert got.loc[i, key] == pytest.approx(want[key].fmeasure)
+    assert got.loc[1, ["rouge1", "rouge2", "rougeL"]].tolist() == [1.0, 1.0, 1.0]
+    assert got.loc[2, ["rouge1", "rouge2", "rougeL", "bleu", "length_words"]].tolist() == [0, 0, 0, 0, 0]
+
+
+def test_bleu_matches_sacrebleu():
+    assert metrics.corpus_bleu(PREDS, REFS) == pytest.approx(sacrebleu.corpus_bleu(PREDS, [REFS]).score / 100)
+    assert metrics.corpus_bleu(REFS, REFS) == pytest.approx(1.0)
+    bleu1 = sacrebleu.metrics.BLEU(max_ngram_order=1).corpus_score(PREDS, [REFS]).score / 100
+    assert metrics.corpus_bleu(PREDS, REFS, order=1) == pytest.approx(bleu1)
+    sentence = metrics.per_sample(PREDS, REFS)["bleu"]
+    assert sentence[1] == pytest.approx(1.0)
+    assert sentence[0] == pytest.approx(sacrebleu.sentence_bleu(PREDS[0], [REFS[0]]).score / 100)
+
+
+def test_summary_is_deterministic_with_a_seed_and_brackets_the_value():
+    a = metrics.summarize(PREDS, REFS, n_boot=200, seed=3)
+    assert a == metrics.summarize(PREDS, REFS, n_boot=200, seed=3)
+    assert a != metrics.summarize(PREDS, REFS, n_boot=200, seed=4)
+    assert set(a) == {"rouge1", "rouge2", "rougeL", "length_words", "bleu", "bleu1", "bleu2", "bleu3"}
+    for value in a.values():
+        assert value["low"] <= value["value"] <= value["high"] or value["low"] == value["high"]
+    assert a["rougeL"]["value"] == pytest.approx(metrics.per_sample(PREDS, REFS)["rougeL"].mean())
+
+
+def test_paired_bootstrap_detects_a_real_gain_and_not_noise():
+    base = pd.DataFrame({"rougeL": [0.1, 0.2, 0.15, 0.1] * 10})
+    better = pd.DataFrame({"rougeL": [0.3, 0.4, 0.35, 0.3] * 10})
+    gain = metrics.paired_bootstrap(base, better, n_boot=500, seed=0)["rougeL"]
+    assert gain["diff"] == pytest.approx(0.2) and gain["low"] > 0
+    same = metrics.paired_bootstrap(base, base.sample(frac=1, random_state=1).reset_index(drop=True), seed=0)
+    assert same["rougeL"]["low"] < 0 < same["rougeL"]["high"]
