@@ -58,8 +58,59 @@ def _keep_prompt_with_pad_tokens() -> None:
         module.remove_left_padding = remove_left_padding
 
 
+def batched_generate(self, inputs, mask=None):
+    """`LLM.generate` for a whole batch at once (left-padded prompts, one `model.generate` call).
+
+    Ludwig 0.17.10 loops over the rows of a batch and generates for each alone, whatever the batch
+    size, so `ludwig predict`/`evaluate` run at batch size 1. This returns what the per-row loop
+    returns: each row's prompt + generated tokens (cut after its end-of-sequence token, as a lone
+    generation stops there) and its per-step scores, handed to Ludwig's own decoder.
+    """
+    from ludwig.models.llm import log_once
+
+    log_once(f"For generating text, using: {self.generation} (batched: plugins/ludwig_fixes.py)")
+    input_ids, _ = self._unpack_inputs(inputs)
+    decoder = self.output_feature_decoder.decoder_obj
+    logits_processor = decoder.get_logits_processor() if hasattr(decoder, "get_logits_processor") else None
+    pad = self.tokenizer.pad_token_id
+    prompts = [remove_left_padding(row, self.tokenizer)[0][-self.max_input_length:] for row in input_ids]
+    width = max(len(p) for p in prompts)
+    device = next(self.model.parameters()).device
+    batch = torch.full((len(prompts), width), pad, dtype=torch.long)
+    attention = torch.zeros((len(prompts), width), dtype=torch.long)
+    for i, p in enumerate(prompts):
+        batch[i, width - len(p):] = p
+        attention[i, width - len(p):] = 1
+    kwargs = {"input_ids": batch.to(device), "attention_mask": attention.to(device), "generation_config": self.generation,
+              "return_dict_in_generate": True, "output_scores": True}
+    if logits_processor is not None:
+        kwargs["logits_processor"] = logits_processor
+    with torch.no_grad():
+        out = self.model.generate(**kwargs)
+        eos = set(torch.as_tensor(self.generation.eos_token_id if self.generation.eos_token_id is not None
+                                  else self.tokenizer.eos_token_id).flatten().tolist())
+        sequences, scores = [], []
+        for i, p in enumerate(prompts):
+            generated = out.sequences[i, width:]
+            ends = [j for j, t in enumerate(generated.tolist()) if t in eos]
+            n = ends[0] + 1 if ends else len(generated)
+            sequences.append(torch.cat([p.to(device), generated[:n]]))
+            scores.append(tuple(step[i] for step in out.scores[:n]) if out.scores is not None else ())
+        return decoder.forward(sequences, [len(p) for p in prompts], self.max_new_tokens,
+                               generation_scores=scores)
+
+
+def _generate_in_batches() -> None:
+    from ludwig.models.llm import LLM
+
+    if LLM.generate is not batched_generate:
+        LLM.stock_generate = LLM.generate  # kept for the equivalence test and the benchmark
+        LLM.generate = batched_generate
+
+
 @functools.cache
 def apply() -> None:
     """Apply every fix once per process."""
     _allow_null_adapters()
     _keep_prompt_with_pad_tokens()
+    _generate_in_batches()

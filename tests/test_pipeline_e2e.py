@@ -127,3 +127,36 @@ def test_interrupted_run_resumes_from_its_last_checkpoint(project, tmp_path):
     progress = json.loads((run / "ludwig" / "model" / "training_progress.json").read_text())
     assert progress["steps"] == 6 * 10  # every step of 6 epochs of 20 rows in batches of 2
     assert len(list((project / "runs" / "resumable").iterdir())) == 2  # the run and its `latest` pointer
+
+
+def test_batched_generation_equals_one_row_at_a_time(trained):
+    """Greedy answers from the batched `LLM.generate` are token-for-token those of Ludwig's per-row
+    loop, also when rows stop at different lengths."""
+    from plugins import ludwig_fixes
+
+    ludwig_fixes.apply()
+    from ludwig.api import LudwigModel
+    from ludwig.models.llm import LLM
+
+    _, run, _ = trained
+    model = LudwigModel.load(str(run / "ludwig" / "model"), logging_level=40)
+    test = pd.read_csv(run / "data" / "dataset.csv").query("split == 2")
+
+    def answers(generate) -> list[str]:
+        LLM.generate = generate
+        try:
+            predictions, _ = model.predict(test, batch_size=4, skip_save_predictions=True)
+        finally:
+            LLM.generate = ludwig_fixes.batched_generate
+        return predictions["answer_response"].tolist()
+
+    model.model.generation.repetition_penalty = 3.0  # the random model's rows then differ from each other
+    stock = answers(LLM.stock_generate)
+    assert len(set(stock)) > 1
+    assert answers(ludwig_fixes.batched_generate) == stock
+    # make a token that only some rows emit the end of sequence, so rows stop at different steps
+    rows = [model.model.tokenizer(a).input_ids for a in stock]
+    model.model.generation.eos_token_id = next(t for r in rows for t in r if not all(t in other for other in rows))
+    stock_short = answers(LLM.stock_generate)
+    assert len({len(a) for a in stock_short}) > 1
+    assert answers(ludwig_fixes.batched_generate) == stock_short
