@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 LUDWIG  = $(PY) -m plugins.ludwig_cli
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model check train predict evaluate test clean-runs
+.PHONY: help venv model tiny-model check train predict evaluate compare test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -75,6 +75,9 @@ evaluate: $(STAMPS)/venv ## Ludwig evaluate on the test split of RUN into RUN/ev
 	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; \
 	$(LUDWIG) evaluate --model_path $$run/ludwig/model --dataset $$run/data/dataset.csv \
 	  --split test --output_directory $$run/evaluate --skip_save_unprocessed_output
+
+compare: $(STAMPS)/venv ## base vs fine-tuned answers on RUN's test split: ROUGE/BLEU with CIs -> RUN/eval/
+	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m plugins.evaluation $$run
 
 test: $(STAMPS)/venv model tiny-model ## run the test suite (unit tests + real Ludwig runs on the tiny model)
 	$(PY) -m pytest tests $(PYTEST_ARGS)

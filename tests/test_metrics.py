@@ -1,6 +1,5 @@
 """Metrics equal the reference implementations called directly, including empty and identical answers."""
 
-import pandas as pd
 import pytest
 import sacrebleu
 from rouge_score import rouge_scorer
@@ -46,12 +45,15 @@ def test_summary_is_deterministic_with_a_seed_and_brackets_the_value():
     for value in a.values():
         assert value["low"] <= value["value"] <= value["high"] or value["low"] == value["high"]
     assert a["rougeL"]["value"] == pytest.approx(metrics.per_sample(PREDS, REFS)["rougeL"].mean())
+    for n, key in ((1, "bleu1"), (2, "bleu2"), (3, "bleu3"), (4, "bleu")):
+        assert a[key]["value"] == pytest.approx(metrics.corpus_bleu(PREDS, REFS, order=n))
 
 
 def test_paired_bootstrap_detects_a_real_gain_and_not_noise():
-    base = pd.DataFrame({"rougeL": [0.1, 0.2, 0.15, 0.1] * 10})
-    better = pd.DataFrame({"rougeL": [0.3, 0.4, 0.35, 0.3] * 10})
-    gain = metrics.paired_bootstrap(base, better, n_boot=500, seed=0)["rougeL"]
-    assert gain["diff"] == pytest.approx(0.2) and gain["low"] > 0
-    same = metrics.paired_bootstrap(base, base.sample(frac=1, random_state=1).reset_index(drop=True), seed=0)
-    assert same["rougeL"]["low"] < 0 < same["rougeL"]["high"]
+    refs, weak = REFS * 5, PREDS * 5
+    gain = metrics.paired_bootstrap(weak, refs, refs, n_boot=300, seed=0)  # "fine-tuned" answers perfectly
+    assert gain["rougeL"]["diff"] == pytest.approx(1 - metrics.per_sample(weak, refs)["rougeL"].mean())
+    assert gain["rougeL"]["low"] > 0 and gain["bleu"]["low"] > 0
+    same = metrics.paired_bootstrap(weak, weak, refs, n_boot=300, seed=0)
+    assert all(v == {"diff": 0.0, "low": 0.0, "high": 0.0} for v in same.values())
+    assert gain == metrics.paired_bootstrap(weak, refs, refs, n_boot=300, seed=0)

@@ -160,3 +160,21 @@ def test_batched_generation_equals_one_row_at_a_time(trained):
     stock_short = answers(LLM.stock_generate)
     assert len({len(a) for a in stock_short}) > 1
     assert answers(ludwig_fixes.batched_generate) == stock_short
+
+
+def test_compare_scores_base_and_fine_tuned_answers(trained):
+    project, run, _ = trained
+    result = run_module(project, "plugins.evaluation", str(run), "--n-boot", "50")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = run / "eval"
+    answers = pd.read_csv(out / "answers.csv", keep_default_na=False)
+    assert len(answers) == 10 and {"base", "fine_tuned", "base_rougeL", "fine_tuned_rougeL"} <= set(answers.columns)
+    scores = json.loads((out / "metrics.json").read_text())
+    assert set(scores["metrics"]) == {"base", "fine_tuned"}
+    for system in ("base", "fine_tuned"):
+        mean = answers[f"{system}_rougeL"].mean()
+        assert scores["metrics"][system]["rougeL"]["value"] == pytest.approx(mean)
+    assert set(scores["fine_tuned_minus_base"]) == set(scores["metrics"]["base"])
+    report = (out / "comparison.md").read_text()
+    assert "| rougeL |" in report and "Where fine-tuning gained most" in report and "metrics.png" in report
+    assert (out / "metrics.png").stat().st_size > 10_000
