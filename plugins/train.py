@@ -82,9 +82,7 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
     """Run one training job; returns the run directory."""
     if resume:
         run_dir = runs.resolve(resume)
-        spec_path = run_dir / "spec.yaml"
-        spec = spec_mod.load(spec_path)
-        spec.path = run_dir / "spec.yaml"
+        spec = spec_mod.load(run_dir / "spec.yaml")
         dataset = run_dir / "data" / "dataset.csv"
         print(f"resuming {run_dir} from its last checkpoint", flush=True)
     else:
@@ -122,7 +120,7 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
               "fine_tuned": best_validation_loss(ludwig_dir)}
     freed = _prune_checkpoints(ludwig_dir)
     summary = {
-        "spec": spec.name,
+        "spec": run_dir.parent.name,  # runs/<spec>/<timestamp>; a resumed run's spec file is spec.yaml
         "run_dir": str(run_dir),
         "base_model": spec.raw["base_model"],
         "validation_loss": losses,

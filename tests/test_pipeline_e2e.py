@@ -123,7 +123,7 @@ def test_interrupted_run_resumes_from_its_last_checkpoint(project, tmp_path):
     result = run_module(project, "plugins.train", "--resume", str(run))
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads((run / "summary.json").read_text())
-    assert summary["resumed"] is True
+    assert summary["resumed"] is True and summary["spec"] == "resumable"
     progress = json.loads((run / "ludwig" / "model" / "training_progress.json").read_text())
     assert progress["steps"] == 6 * 10  # every step of 6 epochs of 20 rows in batches of 2
     assert len(list((project / "runs" / "resumable").iterdir())) == 2  # the run and its `latest` pointer
