@@ -44,8 +44,9 @@ def generate(model, rows: pd.DataFrame, input_name: str, output_name: str, adapt
     return [str(a).strip() for a in predictions[f"{output_name}_response"].tolist()]
 
 
-def evaluate_run(run_dir: Path, split: str = "test", n_boot: int = 1000) -> dict:
-    """Generate, score and save: run_dir/eval/{answers.csv, metrics.json}. Returns the metrics."""
+def evaluate_run(run_dir: Path, split: str = "test", n_boot: int = 1000) -> tuple[dict, pd.DataFrame]:
+    """Generate, score and save: run_dir/eval/{answers.csv, metrics.json}. Returns the metrics and
+    the answers with their per-answer scores."""
     config = json.loads((runs.ludwig_dir(run_dir) / "model" / "model_hyperparameters.json").read_text())
     input_name = config["input_features"][0]["name"]
     output_name = config["output_features"][0]["name"]
@@ -75,7 +76,7 @@ def evaluate_run(run_dir: Path, split: str = "test", n_boot: int = 1000) -> dict
     per_sample = pd.concat([answers] + [scores[s].add_prefix(f"{s}_") for s in systems], axis=1)
     per_sample.to_csv(out / "answers.csv", index=False)
     (out / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
+    return result, per_sample
 
 
 def comparison_table(result: dict) -> str:
@@ -110,10 +111,9 @@ def compare(run_dir: Path, split: str = "test", n_boot: int = 1000) -> Path:
     """`make compare`: base vs fine-tuned on the run's test questions -> run_dir/eval/comparison.md + plot."""
     from plugins import plots
 
-    result = evaluate_run(run_dir, split, n_boot=n_boot)
+    result, answers = evaluate_run(run_dir, split, n_boot=n_boot)
     out = run_dir / "eval"
     config = json.loads((runs.ludwig_dir(run_dir) / "model" / "model_hyperparameters.json").read_text())
-    answers = pd.read_csv(out / "answers.csv", keep_default_na=False)
     plot = plots.metric_bars({"base": result["metrics"]["base"], "fine_tuned": result["metrics"]["fine_tuned"]},
                              out / "metrics.png", f"{run_dir.parent.name}: base vs fine-tuned on {result['rows']} "
                              f"{split} questions (95 % CI)")
