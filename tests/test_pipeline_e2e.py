@@ -65,8 +65,16 @@ def test_predict_and_evaluate_load_the_saved_model(trained):
         assert result.returncode == 0, result.stderr[-3000:]
     predictions = pd.read_parquet(run / "predict" / "predictions.parquet")
     assert len(predictions) == 10 and "answer_response" in predictions.columns
-    statistics = json.loads((run / "evaluate" / "test_statistics.json").read_text())
-    assert "answer" in statistics
+    statistics = json.loads((run / "evaluate" / "test_statistics.json").read_text())["answer"]
+    assert {"loss", "token_accuracy"} <= set(statistics)  # Ludwig's own metrics stay
+    # ROUGE/BLEU on the answers `evaluate` generated, next to them
+    from plugins import metrics
+
+    generated = pd.read_parquet(run / "evaluate" / "predictions.parquet")["answer_response"].astype(str).tolist()
+    references = pd.read_csv(run / "data" / "dataset.csv").query("split == 2")["answer"].tolist()
+    assert statistics["rougeL"] == pytest.approx(metrics.per_sample(generated, references)["rougeL"].mean())
+    assert statistics["bleu"] == pytest.approx(metrics.corpus_bleu(generated, references))
+    assert set(statistics["text_metrics_95ci"]) == set(metrics.REPORTED)
 
 
 def test_stock_ludwig_cannot_load_the_saved_model(trained):
