@@ -186,3 +186,16 @@ def test_compare_scores_base_and_fine_tuned_answers(trained):
     report = (out / "comparison.md").read_text()
     assert "| rougeL |" in report and "Where fine-tuning gained most" in report and "metrics.png" in report
     assert (out / "metrics.png").stat().st_size > 10_000
+
+
+def test_generation_benchmark_smoke(trained, tmp_path):
+    """The benchmark runs end to end on the tiny model and writes its report (no timing asserted)."""
+    project, run, _ = trained
+    result = run_module(project, "benchmarks.generation", str(run), "--questions", "4", "--batch-size", "4",
+                        "--repeats", "1", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    [report] = list((tmp_path / "bench").glob("*/generation.json"))
+    data = json.loads(report.read_text())
+    assert data["questions"] == 4 and data["same_answers"] is True
+    assert len(data["seconds"]["batched"]) == len(data["seconds"]["one_at_a_time"]) == 1
+    assert "Speed-up" in report.with_suffix(".md").read_text()
