@@ -14,14 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from plugins import metrics, runs
-
-SPLIT_CODES = {"train": 0, "validation": 1, "test": 2}
-
+from plugins.data import SPLIT_NAMES
 
 def split_rows(run_dir: Path, split: str = "test") -> pd.DataFrame:
     """The rows of one split of the run's own prepared data."""
     data = pd.read_csv(run_dir / "data" / "dataset.csv", dtype={"split": int}, keep_default_na=False)
-    return data[data["split"] == SPLIT_CODES[split]].reset_index(drop=True)
+    return data[data["split"] == SPLIT_NAMES.index(split)].reset_index(drop=True)
 
 
 def load_model(run_dir: Path):
@@ -134,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="Base vs fine-tuned answers of a run, scored with ROUGE and BLEU.")
     parser.add_argument("run", nargs="?", help="run directory (default: the newest run)")
-    parser.add_argument("--split", default="test", choices=list(SPLIT_CODES))
+    parser.add_argument("--split", default="test", choices=list(SPLIT_NAMES))
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the intervals")
     args = parser.parse_args(argv)
     try:

@@ -19,11 +19,12 @@ from typing import Any, Callable
 
 import yaml
 
+from plugins.data import SPLIT_NAMES
+
 # Project-only settings live under this one top-level key. Ludwig 0.17 ignores unknown top-level
 # keys, so each spec stays a config the stock `ludwig` CLI accepts; the project strips the block
 # before handing the config to Ludwig and validates it here.
 PROJECT_KEY = "medical_llm"
-SPLITS = ("train", "validation", "test")
 
 
 class SpecError(Exception):
@@ -292,9 +293,9 @@ def _split_problems(split: Any, where: str) -> list[str]:
     allowed = DATA_KEYS["split"]
     if not isinstance(split, dict):
         return [f"'{where}' is missing or not a mapping; allowed: {allowed}, e.g. {{train: 0.51, validation: 0.30, test: 0.19}}"]
-    problems = [_unknown_key_message(f"{where}.{k}", k, list(SPLITS), where) for k in split if k not in SPLITS]
-    problems += [f"'{where}.{k}' is missing; allowed: {allowed}" for k in SPLITS if k not in split]
-    values = [split.get(k) for k in SPLITS if k in split]
+    problems = [_unknown_key_message(f"{where}.{k}", k, list(SPLIT_NAMES), where) for k in split if k not in SPLIT_NAMES]
+    problems += [f"'{where}.{k}' is missing; allowed: {allowed}" for k in SPLIT_NAMES if k not in split]
+    values = [split.get(k) for k in SPLIT_NAMES if k in split]
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
         problems.append(f"'{where}' has {split}; allowed: {allowed}")
     elif not problems and abs(sum(values) - 1) > 1e-6:
