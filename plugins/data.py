@@ -8,6 +8,7 @@ plus stats.json / stats.md describing what was kept and what was dropped and why
 from __future__ import annotations
 
 import difflib
+import glob
 import hashlib
 import json
 import math
@@ -20,7 +21,8 @@ import pandas as pd
 # Ludwig refuses a split with fewer rows than this (MIN_DATASET_SPLIT_ROWS) after preprocessing.
 MIN_SPLIT_ROWS = 3
 SPLIT_NAMES = ("train", "validation", "test")  # Ludwig fixed split codes 0, 1, 2
-DROP_REASONS = ("malformed", "empty", "duplicate", "over_max_samples", "question_in_other_split")
+DROP_REASONS = ("malformed", "empty", "duplicate", "too_long", "over_max_samples", "question_in_other_split")
+GLOB_CHARS = "*?["
 READERS = {
     # CSV is text: read every cell as a string so "42" stays an answer and an empty cell counts as empty.
     ".csv": lambda p: pd.read_csv(p, dtype=str, keep_default_na=False),
@@ -29,6 +31,10 @@ READERS = {
     ".jsonl": lambda p: pd.read_json(p, orient="records", lines=True, dtype=False),
     ".parquet": pd.read_parquet,
 }
+
+
+PATH_HELP = ("a CSV, JSON, JSONL or Parquet file relative to the project root, or a glob pattern such as "
+             "'dir/*.csv' whose files share one header")
 
 
 class DataError(Exception):
@@ -73,6 +79,36 @@ def _load_hf(dataset_id: str, split: str) -> pd.DataFrame:
         ) from exc
 
 
+def _read_file(path: Path) -> pd.DataFrame:
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DataError(f"{path}: unsupported file type '{path.suffix}'; allowed: {', '.join(READERS)}")
+    try:
+        return reader(path)
+    except (ValueError, OSError) as exc:  # parser errors (CSV, JSON, Arrow, encoding) are ValueErrors
+        raise DataError(f"{path}: could not read it as {path.suffix.lower()[1:].upper()}: {exc}") from exc
+
+
+def _read_files(path: Path) -> pd.DataFrame:
+    """One file, or every file a glob pattern matches (sorted, so the row order is reproducible), stacked.
+
+    Datasets shipped as one file per collection (MedQuAD) need no merging step of their own."""
+    if not any(c in str(path) for c in GLOB_CHARS):
+        if path.suffix.lower() in READERS and not path.is_file():
+            raise DataError(f"data file not found: {path} (data.path: {PATH_HELP})")
+        return _read_file(path)
+    files = [Path(f) for f in sorted(glob.glob(str(path)))]
+    if not files:
+        raise DataError(f"no data file matches {path} (resolved: {path.resolve()}); data.path: {PATH_HELP}")
+    frames = [_read_file(f) for f in files]
+    columns = list(frames[0].columns)
+    for f, frame in zip(files[1:], frames[1:]):
+        if list(frame.columns) != columns:
+            raise DataError(f"{f}: columns {list(frame.columns)} differ from {files[0]}'s {columns}; the files "
+                            f"a pattern matches must share one header")
+    return pd.concat(frames, ignore_index=True)
+
+
 def load_source(data_cfg: dict, base_dir: Path) -> pd.DataFrame:
     """Read the data block's source and apply its `columns` mapping (output name -> source column).
 
@@ -82,17 +118,7 @@ def load_source(data_cfg: dict, base_dir: Path) -> pd.DataFrame:
     if data_cfg.get("hf_dataset"):
         frame = _load_hf(data_cfg["hf_dataset"], data_cfg.get("hf_split") or "train")
     else:
-        path = Path(base_dir) / data_cfg["path"]
-        reader = READERS.get(path.suffix.lower())
-        if reader is None:
-            raise DataError(f"{path}: unsupported file type '{path.suffix}'; allowed: {', '.join(READERS)}")
-        if not path.is_file():
-            raise DataError(f"data file not found: {path} (data.path: a CSV, JSON, JSONL or Parquet file, "
-                            "relative to the project root)")
-        try:
-            frame = reader(path)
-        except (ValueError, OSError) as exc:  # parser errors (CSV, JSON, Arrow, encoding) are ValueErrors
-            raise DataError(f"{path}: could not read it as {path.suffix.lower()[1:].upper()}: {exc}") from exc
+        frame = _read_files(Path(base_dir) / data_cfg["path"])
 
     mapping = data_cfg.get("columns") or {}
     for output, column in mapping.items():
@@ -116,6 +142,21 @@ def _clean(frame: pd.DataFrame, text_columns: list[str], dropped: dict) -> pd.Da
     duplicate = frame.duplicated(subset=text_columns, keep="first")
     dropped["duplicate"] = int(duplicate.sum())
     return frame[~duplicate]
+
+
+def _cap_words(frame: pd.DataFrame, max_words: dict, source: str, dropped: dict) -> pd.DataFrame:
+    """Drop rows whose text is longer than `max_words` allows ({column: words}), before any sampling.
+
+    Filtering (not truncating) keeps every target a complete answer: cutting a long answer
+    mid-sentence would teach the model to stop mid-sentence."""
+    for column in max_words:
+        if column not in frame.columns:
+            raise _missing_column(source, column, "named in max_words", frame.columns)
+    too_long = pd.Series(False, index=frame.index)
+    for column, limit in max_words.items():
+        too_long |= frame[column].str.split().str.len() > limit
+    dropped["too_long"] = int(too_long.sum())
+    return frame[~too_long]
 
 
 def _split_ratios(data_cfg: dict) -> list[float]:
@@ -173,6 +214,12 @@ def stats_markdown(stats: dict) -> str:
     return "\n".join(lines) + "\n\n" + note + "\n"
 
 
+def _limits_text(limits: dict) -> str:
+    words = ", ".join(f"{c} at most {n} words" for c, n in limits["max_words"].items()) or "no word limit"
+    cap = f"at most {limits['max_samples']} rows sampled" if limits["max_samples"] else "all rows"
+    return f"{words} (longer rows dropped, not truncated); {cap}; seed {limits['seed']}"
+
+
 def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list[str]) -> Prepared:
     """Load, clean, cap and split the data block's source into out_dir/dataset.csv, stats.json and stats.md.
 
@@ -198,6 +245,7 @@ def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list
         raise DataError(f"no usable rows in {source} after cleaning (dropped: {counts}); the columns "
                         f"{', '.join(feature_columns)} need non-empty text")
 
+    frame = _cap_words(frame, data_cfg.get("max_words") or {}, source, dropped)
     max_samples = data_cfg.get("max_samples")
     if max_samples and len(frame) > max_samples:
         dropped["over_max_samples"] = len(frame) - max_samples
@@ -218,11 +266,13 @@ def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list
     path = out_dir / "dataset.csv"
     data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
     path.write_bytes(data)
-    report = {"source": source, "rows_in": rows_in, "dropped": dropped, "split_sizes": split_sizes, "stats": stats}
+    limits = {"max_words": data_cfg.get("max_words") or {}, "max_samples": max_samples, "seed": seed}
+    report = {"source": source, "rows_in": rows_in, "limits": limits, "dropped": dropped, "split_sizes": split_sizes,
+              "stats": stats}
     (out_dir / "stats.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     dropped_table = "| reason | rows |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in dropped.items())
     (out_dir / "stats.md").write_text(
         f"# Data: {source}\n\n{rows_in} rows in, {len(frame)} kept.\n\n{stats_markdown(stats)}\n"
-        f"## Dropped rows\n\n{dropped_table}", encoding="utf-8")
+        f"## Dropped rows\n\n{dropped_table}\nLimits: {_limits_text(limits)}.\n", encoding="utf-8")
     return Prepared(path=path, sha256=hashlib.sha256(data).hexdigest(), split_sizes=split_sizes,
                     dropped=dropped, stats=stats)

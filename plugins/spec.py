@@ -242,11 +242,12 @@ def _schema_problem(config: dict) -> str | None:
 # The project-only block
 
 DATA_KEYS = {
-    "path": "a CSV, JSON, JSONL or Parquet file, relative to the project root",
+    "path": "a CSV, JSON, JSONL or Parquet file relative to the project root, or a glob pattern ('dir/*.csv')",
     "hf_dataset": "a Hugging Face dataset id (needs network)",
     "hf_split": "the Hugging Face split to read (default: train)",
     "columns": "a mapping: Ludwig feature name -> source column",
     "keep_columns": "a list of extra source columns to keep (e.g. a topic column for reports)",
+    "max_words": "a mapping: column -> most words allowed (an integer >= 1); longer rows are dropped",
     "max_samples": "an integer >= 1 or null (all rows)",
     "split": "a mapping train/validation/test -> fractions > 0 summing to 1",
     "seed": "an integer",
@@ -279,6 +280,10 @@ def _project_problems(raw: dict) -> list[str]:
     keep = data.get("keep_columns", [])
     if not isinstance(keep, list) or not all(isinstance(c, str) for c in keep):
         problems.append(f"'{where}.keep_columns' must be {DATA_KEYS['keep_columns']}")
+    max_words = data.get("max_words", {})
+    if not isinstance(max_words, dict) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 1 for k, v in max_words.items()):
+        problems.append(f"'{where}.max_words' is {max_words!r}; allowed: {DATA_KEYS['max_words']}, e.g. {{answer: 50}}")
     cap = data.get("max_samples")
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
         problems.append(f"'{where}.max_samples' is {cap!r}; allowed: {DATA_KEYS['max_samples']}")

@@ -100,6 +100,43 @@ def test_missing_file(tmp_path):
         load_source({"path": "nope.csv"}, tmp_path)
 
 
+def test_glob_stacks_matching_files_in_name_order(tmp_path):
+    (tmp_path / "parts").mkdir()
+    write(qa_frame(6).iloc[3:], tmp_path / "parts" / "2_b.csv")
+    write(qa_frame(6).iloc[:3], tmp_path / "parts" / "1_a.csv")
+    write(qa_frame(2), tmp_path / "parts" / "ignored.json")
+    loaded = load_source({"path": "parts/*.csv"}, tmp_path)
+    assert loaded["question"].tolist() == qa_frame(6)["question"].tolist()
+
+
+def test_glob_matching_nothing_says_so(tmp_path):
+    with pytest.raises(DataError, match=r"no data file matches .*missing/\*\.csv .*glob pattern"):
+        load_source({"path": "missing/*.csv"}, tmp_path)
+
+
+def test_glob_files_with_different_headers(tmp_path):
+    write(qa_frame(3), tmp_path / "a.csv")
+    write(qa_frame(3).rename(columns={"answer": "reply"}), tmp_path / "b.csv")
+    with pytest.raises(DataError, match=r"b\.csv: columns \['question', 'reply'\] differ from .*a\.csv"):
+        load_source({"path": "*.csv"}, tmp_path)
+
+
+def test_max_words_drops_long_rows_before_sampling(tmp_path):
+    frame = qa_frame(60)
+    frame.loc[::3, "answer"] = "a long answer of well over five words here"  # 20 rows, 9 words each
+    result = run(tmp_path, frame, max_words={"answer": 5}, max_samples=30)
+    assert result.dropped["too_long"] == 20 and result.dropped["over_max_samples"] == 10
+    kept = pd.read_csv(result.path)
+    assert len(kept) == 30 and kept["answer"].str.split().str.len().max() <= 5
+    stats_md = (tmp_path / "out" / "stats.md").read_text()
+    assert "| too_long | 20 |" in stats_md and "answer at most 5 words (longer rows dropped" in stats_md
+
+
+def test_max_words_unknown_column(tmp_path):
+    with pytest.raises(DataError, match="column 'anwser' \\(named in max_words\\) not found.*did you mean 'answer'"):
+        run(tmp_path, qa_frame(20), max_words={"anwser": 5})
+
+
 def test_malformed_file_names_file(tmp_path):
     (tmp_path / "bad.json").write_text("[{not json")
     with pytest.raises(DataError, match=r"bad\.json: could not read it as JSON"):
@@ -119,7 +156,7 @@ def test_cleaning_counts_by_reason(tmp_path):
     ] + [(f"Filler question {i}?", f"Filler answer {i}.") for i in range(20)]
     frame = pd.DataFrame(rows, columns=FEATURES, dtype=object)
     result = run(tmp_path, frame)
-    assert result.dropped == {"malformed": 3, "empty": 2, "duplicate": 2, "over_max_samples": 0,
+    assert result.dropped == {"malformed": 3, "empty": 2, "duplicate": 2, "too_long": 0, "over_max_samples": 0,
                               "question_in_other_split": 0}
     kept = pd.read_csv(result.path)
     assert len(kept) == 21 == sum(result.split_sizes.values())

@@ -146,6 +146,10 @@ CASES = [
     # 9. data file missing
     Case("data-file-missing", spec_variant(_set_data(path="data/nope.csv")),
          ["data file not found: data/nope.csv"]),
+    Case("data-glob-matches-nothing", spec_variant(_set_data(path="../no-such-dir/*.csv")),
+         ["no data file matches ../no-such-dir/*.csv", "glob pattern"]),
+    Case("max-words-zero", spec_variant(_set_data(max_words={"answer": 0})),
+         ["'medical_llm.data.max_words' is {'answer': 0}", "longer rows are dropped"]),
     # 10. required column missing; a column mapping to a misspelled source column
     Case("column-answer-missing", spec_variant(_set_data(path="data/no_answer.csv")),
          ["data/no_answer.csv", "column 'answer' (a model feature) not found",
