@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 LUDWIG  = $(PY) -m plugins.ludwig_cli
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model check train predict evaluate compare bench test clean-runs
+.PHONY: help venv model tiny-model check train predict evaluate compare report bench test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -78,6 +78,9 @@ evaluate: $(STAMPS)/venv ## Ludwig evaluate on the test split of RUN into RUN/ev
 
 compare: $(STAMPS)/venv ## base vs fine-tuned answers on RUN's test split: ROUGE/BLEU with CIs -> RUN/eval/
 	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m plugins.evaluation $$run
+
+report: $(STAMPS)/venv ## report of RUN -> reports/<spec>/<timestamp>/report.{md,html}; rebuilds reports/leaderboard.md
+	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m plugins.report $$run
 
 bench: $(STAMPS)/venv ## benchmark batched vs one-at-a-time generation on RUN -> reports/bench/<timestamp>/
 	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.generation $$run

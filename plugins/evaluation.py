@@ -16,6 +16,12 @@ import pandas as pd
 from plugins import metrics, runs
 from plugins.data import SPLIT_NAMES
 
+
+def md_cell(value) -> str:
+    """Text that stays inside one Markdown table cell: pipes escaped, line breaks flattened."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
 def split_rows(run_dir: Path, split: str = "test") -> pd.DataFrame:
     """The rows of one split of the run's own prepared data."""
     data = pd.read_csv(run_dir / "data" / "dataset.csv", dtype={"split": int}, keep_default_na=False)
@@ -98,7 +104,7 @@ def biggest_changes(answers: pd.DataFrame, input_name: str, output_name: str, k:
     for title, order in (("gained", delta.sort_values(ascending=False)), ("lost", delta.sort_values())):
         parts.append(f"### Where fine-tuning {title} most (ROUGE-L)\n")
         for i in order.index[:k]:
-            row = answers.loc[i].map(lambda v: str(v).replace("|", "\\|").replace("\n", " ") if isinstance(v, str) else v)
+            row = answers.loc[i].map(lambda v: md_cell(v) if isinstance(v, str) else v)
             parts.append(f"**{row[input_name]}** (ROUGE-L {row['base_rougeL']:.2f} → {row['fine_tuned_rougeL']:.2f})\n\n"
                          f"| reference | base | fine-tuned |\n|---|---|---|\n"
                          f"| {row[output_name]} | {row['base']} | {row['fine_tuned']} |\n")

@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+
+from plugins.data import SPLIT_NAMES
 
 matplotlib.use("Agg")  # files only: no display on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402
@@ -30,7 +35,83 @@ def metric_bars(summary: dict[str, dict], path: Path, title: str) -> Path:
     ax.set_title(title)
     ax.legend()
     ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def length_histograms(data: pd.DataFrame, columns: list[str], path: Path, title: str) -> Path:
+    """Words per text column, one panel per column, one step histogram per split."""
+    fig, axes = plt.subplots(1, len(columns), figsize=(5 * len(columns), 3.8), squeeze=False)
+    for ax, column in zip(axes[0], columns):
+        words = data[column].astype(str).str.split().str.len()
+        bins = np.histogram_bin_edges(words, bins=min(30, max(5, words.nunique())))
+        for code, split in enumerate(SPLIT_NAMES):
+            part = words[data["split"] == code]
+            ax.hist(part, bins=bins, histtype="step", linewidth=1.6, label=f"{split} ({len(part)})")
+        ax.set_xlabel(f"{column} length (words)")
+        ax.set_ylabel("rows")
+        ax.set_title(f"{column}: words per row")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def loss_curves(stats: dict, path: Path, title: str, base_validation_loss: float | None = None) -> Path:
+    """Ludwig's training and validation loss at each evaluation (epoch or step), with the base
+    model's validation loss as the starting point when it is known."""
+    period = stats.get("evaluation_frequency", {}).get("period", "epoch")
+    every = stats.get("evaluation_frequency", {}).get("frequency", 1)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for split in ("training", "validation"):
+        losses = stats.get(split, {}).get("combined", {}).get("loss", [])
+        xs = [every * (i + 1) for i in range(len(losses))]
+        ax.plot(xs, losses, marker="o", label=f"{split} loss")
+    if base_validation_loss is not None:
+        ax.scatter([0], [base_validation_loss], marker="*", s=150, color="black", zorder=3,
+                   label="base model, validation loss")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel(f"{period} (training steps are micro-batches)" if period == "step" else period)
+    ax.set_ylabel("loss (token cross-entropy, lower is better)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return _save(fig, path)
+
+
+def group_bars(table: pd.DataFrame, path: Path, title: str, metric_label: str) -> Path:
+    """Horizontal bars: base vs fine-tuned mean score per group (table index), with the group size."""
+    table = table.iloc[::-1]  # largest group at the top
+    ys = np.arange(len(table))
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.42 * len(table)))
+    ax.barh(ys + 0.2, table["base"], 0.4, label="base")
+    ax.barh(ys - 0.2, table["fine_tuned"], 0.4, label="fine-tuned")
+    ax.set_yticks(ys, [f"{g} (n={n})" for g, n in zip(table.index, table["n"])])
+    ax.set_xlabel(f"mean {metric_label} (0-1, higher is better)")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right")
+    return _save(fig, path)
+
+
+def leaderboard(board: pd.DataFrame, path: Path, title: str) -> Path:
+    """ROUGE-L of every evaluated run, base and fine-tuned, with 95 % interval whiskers."""
+    board = board.iloc[::-1]
+    ys = np.arange(len(board))
+    fig, ax = plt.subplots(figsize=(9, 1.4 + 0.5 * len(board)))
+    for offset, system, label in ((0.2, "base", "base"), (-0.2, "fine_tuned", "fine-tuned")):
+        value = board[f"{system}_rougeL"]
+        err = [value - board[f"{system}_rougeL_low"], board[f"{system}_rougeL_high"] - value]
+        ax.barh(ys + offset, value, 0.4, xerr=err, capsize=3, label=label)
+    ax.set_yticks(ys, board["run"])
+    ax.set_xlabel("ROUGE-L on the run's own test split (0-1, higher is better)")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right")
+    return _save(fig, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -170,10 +171,17 @@ def test_batched_generation_equals_one_row_at_a_time(trained):
     assert answers(ludwig_fixes.batched_generate) == stock_short
 
 
-def test_compare_scores_base_and_fine_tuned_answers(trained):
+@pytest.fixture(scope="module")
+def compared(trained) -> tuple[Path, Path]:
+    """`make compare` on the trained run (few bootstrap resamples: the numbers are not the point here)."""
     project, run, _ = trained
     result = run_module(project, "plugins.evaluation", str(run), "--n-boot", "50")
     assert result.returncode == 0, result.stderr[-3000:]
+    return project, run
+
+
+def test_compare_scores_base_and_fine_tuned_answers(compared):
+    project, run = compared
     out = run / "eval"
     answers = pd.read_csv(out / "answers.csv", keep_default_na=False)
     assert len(answers) == 10 and {"base", "fine_tuned", "base_rougeL", "fine_tuned_rougeL"} <= set(answers.columns)
@@ -186,6 +194,39 @@ def test_compare_scores_base_and_fine_tuned_answers(trained):
     report = (out / "comparison.md").read_text()
     assert "| rougeL |" in report and "Where fine-tuning gained most" in report and "metrics.png" in report
     assert (out / "metrics.png").stat().st_size > 10_000
+
+
+def test_report_and_leaderboard(compared):
+    """evaluate -> compare -> report: every file, the evaluated numbers in it, images embedded in the html;
+    a run not yet compared gets a report that says so and stays off the leaderboard."""
+    import shutil
+
+    project, run = compared
+    unevaluated = run.with_name(run.name + "-copy")
+    shutil.copytree(run, unevaluated, ignore=shutil.ignore_patterns("eval"))
+    for target in (unevaluated, run):
+        result = run_module(project, "plugins.report", str(target))
+        assert result.returncode == 0, result.stderr[-3000:]
+    out = project / "reports" / "smoke-tiny" / run.name
+    pngs = {"data_lengths.png", "loss.png", "metrics.png", "by_area.png"}
+    assert pngs | {"report.md", "report.html"} <= {p.name for p in out.iterdir()}
+    assert all((out / p).stat().st_size > 10_000 for p in pngs)
+    md = (out / "report.md").read_text()
+    scores = json.loads((run / "eval" / "metrics.json").read_text())["metrics"]
+    for heading in ("## Spec", "## Data", "## Training", "## Evaluation", "### By area", "## Example predictions",
+                    "## Disclaimer", "## Appendix: the spec as run"):
+        assert heading in md, heading
+    assert f"{scores['fine_tuned']['rougeL']['value']:.4f}" in md and "Not medical advice" in md
+    assert md.count("| reference |") >= 5
+    html = (out / "report.html").read_text()
+    assert html.count('src="data:image/png;base64,') == len(pngs) and not re.search(r'src="(?!data:)', html)
+    assert "<table>" in html and "Not medical advice" in html
+    assert "Not evaluated yet: run `make compare" in (out.parent / unevaluated.name / "report.md").read_text()
+    board = (project / "reports" / "leaderboard.md").read_text()
+    assert f"smoke-tiny/{run.name} " in board and unevaluated.name not in board
+    assert f"[report](smoke-tiny/{run.name}/report.md)" in board
+    assert (project / "reports" / "leaderboard.png").stat().st_size > 10_000
+    shutil.rmtree(unevaluated)
 
 
 def test_generation_benchmark_smoke(trained, tmp_path):

@@ -1,0 +1,266 @@
+"""`make report`: a run turned into a report people would rather look at than read.
+
+Writes reports/<spec>/<timestamp>/report.md with its plots and a self-contained report.html (plots
+embedded), then rebuilds reports/leaderboard.md and leaderboard.png over every evaluated run.
+Everything comes from what the run saved (spec.yaml, data/, Ludwig's statistics, summary.json and
+eval/ from `make compare`); nothing is generated again, so a report takes seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from plugins import evaluation, plots, runs
+from plugins.data import stats_markdown
+from plugins.disclaimer import DISCLAIMER
+from plugins.evaluation import md_cell
+
+REPORTS = Path("reports")
+MAX_GROUPS = 12  # groups beyond the largest ones are pooled as "(other)" so the table stays readable
+EXAMPLES = 5
+
+
+def report_dir(run_dir: Path, root: Path = REPORTS) -> Path:
+    """reports/<spec>/<timestamp>/: the same names as the run, so each report points at one run."""
+    return root / run_dir.parent.name / run_dir.name
+
+
+def _features(spec: dict) -> tuple[str, str]:
+    return spec["input_features"][0]["name"], spec["output_features"][0]["name"]
+
+
+def spec_section(spec: dict) -> str:
+    """Model, adapter, prompt and trainer at a glance; the whole spec is in the appendix."""
+    adapter = spec.get("adapter") or {}
+    trainer = spec.get("trainer") or {}
+    scheduler = trainer.get("learning_rate_scheduler") or {}
+    warmup = (f"{scheduler['warmup_fraction']:.1%} of steps" if "warmup_fraction" in scheduler
+              else f"{scheduler['warmup_evaluations']} evaluations" if "warmup_evaluations" in scheduler else "none")
+    data = (spec.get("medical_llm") or {}).get("data") or {}
+    rows = {
+        "base model": f"`{spec.get('base_model')}`",
+        "adapter": (f"{adapter.get('type')} r={adapter.get('r')}, alpha={adapter.get('alpha')}, "
+                    f"dropout={adapter.get('dropout')} on {', '.join(adapter.get('target_modules') or ['default modules'])}"
+                    if adapter else "none (full fine-tuning)"),
+        "trainer": (f"{trainer.get('epochs')} epochs, batch {trainer.get('batch_size')} × "
+                    f"{trainer.get('gradient_accumulation_steps', 1)} accumulation, lr {trainer.get('learning_rate')}, "
+                    f"{scheduler.get('decay', 'constant')} decay, warm-up {warmup}, "
+                    f"{(trainer.get('optimizer') or {}).get('type', 'adam')} weight decay "
+                    f"{(trainer.get('optimizer') or {}).get('weight_decay', 0)}, "
+                    f"clip {(trainer.get('gradient_clipping') or {}).get('clipglobalnorm', 'none')}"),
+        "max sequence length": f"{(spec.get('preprocessing') or {}).get('global_max_sequence_length')} tokens",
+        "generation": ", ".join(f"{k}: {json.dumps(v)}" for k, v in (spec.get("generation") or {}).items()),
+        "data": (f"`{data.get('path') or data.get('hf_dataset')}`, split {data.get('split')}, seed {data.get('seed', 42)}"
+                 + (f", max words {data['max_words']}" if data.get("max_words") else "")
+                 + (f", max samples {data['max_samples']}" if data.get("max_samples") else "")),
+    }
+    table = "| setting | value |\n|---|---|\n" + "".join(f"| {k} | {md_cell(v)} |\n" for k, v in rows.items())
+    template = (spec.get("prompt") or {}).get("template", "")
+    return f"## Spec\n\n{table}\nPrompt template:\n\n```text\n{template}\n```\n"
+
+
+def data_section(run_dir: Path, out: Path, features: tuple[str, str]) -> str:
+    stats = json.loads((run_dir / "data" / "stats.json").read_text())
+    data = pd.read_csv(run_dir / "data" / "dataset.csv", dtype={"split": int}, keep_default_na=False)
+    plot = plots.length_histograms(data, list(features), out / "data_lengths.png",
+                                   f"{run_dir.parent.name}: lengths by split")
+    dropped = ", ".join(f"{k} {v}" for k, v in stats["dropped"].items() if v) or "none"
+    sizes = ", ".join(f"{k} {v}" for k, v in stats["split_sizes"].items())
+    return (f"## Data\n\n{stats['source']}: {stats['rows_in']} rows in, {len(data)} kept ({sizes}); "
+            f"dropped: {dropped}.\n\n{stats_markdown(stats['stats'])}\n![question and answer lengths]({plot.name})\n")
+
+
+def training_section(run_dir: Path, out: Path) -> str:
+    summary = json.loads((run_dir / "summary.json").read_text())
+    stats = json.loads((runs.ludwig_dir(run_dir) / "training_statistics.json").read_text())
+    loss = summary["validation_loss"]
+    plot = plots.loss_curves(stats, out / "loss.png", f"{run_dir.parent.name}: loss during training",
+                             base_validation_loss=loss["base"])
+    period = stats.get("evaluation_frequency", {}).get("period", "epoch")
+    every = stats.get("evaluation_frequency", {}).get("frequency", 1)
+    curves = pd.DataFrame({f"{s} loss": stats[s]["combined"]["loss"] for s in ("training", "validation")})
+    curves.index = [every * (i + 1) for i in range(len(curves))]
+    return (f"## Training\n\nValidation loss {loss['base']:.4f} (base model) → {loss['fine_tuned']:.4f} "
+            f"(fine-tuned, Ludwig's best checkpoint); {summary['train_wall_seconds'] / 60:.1f} min of training, "
+            f"{summary.get('tokens_seen')} tokens seen.\n\n![loss curves]({plot.name})\n\n"
+            f"{curves.rename_axis(period).to_markdown(floatfmt='.4f')}\n")
+
+
+def breakdown(answers: pd.DataFrame, column: str, metric: str = "rougeL") -> pd.DataFrame:
+    """Mean base and fine-tuned score per value of `column`, largest groups first; small ones pooled."""
+    groups = answers[column].astype(str).replace("", "(none)")
+    top = groups.value_counts().index[:MAX_GROUPS]
+    groups = groups.where(groups.isin(top), "(other)")
+    table = answers.groupby(groups).agg(n=(column, "size"), base=(f"base_{metric}", "mean"),
+                                        fine_tuned=(f"fine_tuned_{metric}", "mean"))
+    table["change"] = table["fine_tuned"] - table["base"]
+    return table.sort_values("n", ascending=False, kind="stable").rename_axis(column)
+
+
+def breakdown_section(answers: pd.DataFrame, columns: list[str], out: Path, run_name: str) -> str:
+    parts = []
+    for column in columns:
+        table = breakdown(answers, column)
+        plot = plots.group_bars(table, out / f"by_{column}.png", f"{run_name}: ROUGE-L by {column}", "ROUGE-L")
+        parts.append(f"### By {column}\n\n{table.to_markdown(floatfmt='.3f')}\n\n![ROUGE-L by {column}]({plot.name})\n")
+    if not parts:
+        return ""
+    return ("## Breakdown\n\nMean ROUGE-L of each group's test questions; small groups are noisy (see n).\n\n"
+            + "\n".join(parts))
+
+
+def examples_section(answers: pd.DataFrame, features: tuple[str, str], k: int = EXAMPLES) -> str:
+    """A fixed, seeded sample of test questions with both models' answers."""
+    question, reference = features
+    sample = answers.sample(n=min(k, len(answers)), random_state=0).sort_index()
+    parts = ["## Example predictions\n"]
+    for _, row in sample.iterrows():
+        parts.append(f"**{md_cell(row[question])}**\n\n| | answer | ROUGE-L |\n|---|---|---|\n"
+                     f"| reference | {md_cell(row[reference])} | |\n"
+                     f"| base | {md_cell(row['base'])} | {row['base_rougeL']:.2f} |\n"
+                     f"| fine-tuned | {md_cell(row['fine_tuned'])} | {row['fine_tuned_rougeL']:.2f} |\n")
+    return "\n".join(parts)
+
+
+def evaluation_sections(run_dir: Path, out: Path, spec: dict) -> str:
+    eval_dir = run_dir / "eval"
+    if not (eval_dir / "metrics.json").is_file():
+        return (f"## Evaluation\n\nNot evaluated yet: run `make compare RUN={os.path.relpath(run_dir)}` (base vs fine-tuned "
+                f"answers, ROUGE/BLEU), then `make report` again.\n")
+    result = json.loads((eval_dir / "metrics.json").read_text())
+    answers = pd.read_csv(eval_dir / "answers.csv", keep_default_na=False)
+    plot = plots.metric_bars({s: result["metrics"][s] for s in ("base", "fine_tuned")}, out / "metrics.png",
+                             f"{run_dir.parent.name}: base vs fine-tuned, {result['rows']} {result['split']} "
+                             f"questions (95 % CI)")
+    features = _features(spec)
+    keep = ((spec.get("medical_llm") or {}).get("data") or {}).get("keep_columns") or []
+    return "\n".join([
+        f"## Evaluation: base vs fine-tuned\n\n{result['rows']} {result['split']} questions, the same generation "
+        f"settings for both models (the base model is the fine-tuned one with its adapter disabled).\n\n"
+        f"{evaluation.comparison_table(result)}\n![metrics]({plot.name})\n\n{result['method']}\n",
+        breakdown_section(answers, [c for c in keep if c in answers.columns], out, run_dir.parent.name),
+        examples_section(answers, features),
+        "## Where fine-tuning gained and lost most\n\n" + evaluation.biggest_changes(answers, *features),
+    ])
+
+
+def to_html(markdown: str, image_dir: Path, title: str) -> str:
+    """One self-contained HTML page: the Markdown rendered, every local image embedded as base64."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+
+    def embed(match: re.Match) -> str:
+        data = base64.b64encode((image_dir / match.group(1)).read_bytes()).decode()
+        return f'src="data:image/png;base64,{data}"'
+
+    body = re.sub(r'src="([^":/]+\.png)"', embed, body)
+    style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}"
+             "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;"
+             "vertical-align:top}img{max-width:100%}pre{background:#f5f5f5;padding:.6rem;overflow-x:auto}"
+             "blockquote{border-left:4px solid #c33;margin:0;padding:.2rem 1rem;background:#fff4f4}")
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f"<style>{style}</style></head><body>\n{body}</body></html>\n")
+
+
+def write_report(run_dir: Path, root: Path = REPORTS) -> Path:
+    """The run's report.md, plots and report.html under reports/<spec>/<timestamp>/."""
+    spec = yaml.safe_load((run_dir / "spec.yaml").read_text())
+    out = report_dir(run_dir, root)
+    if out.exists():
+        print(f"replacing the earlier report in {out} (it is rebuilt from the run, which is unchanged)")
+    out.mkdir(parents=True, exist_ok=True)
+    title = f"{run_dir.parent.name} / {run_dir.name}"
+    text = "\n".join([
+        f"# Report: {title}\n\n> {DISCLAIMER}\n\nBuilt by `make report` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"from `{os.path.relpath(run_dir)}`.\n",
+        spec_section(spec),
+        data_section(run_dir, out, _features(spec)),
+        training_section(run_dir, out),
+        evaluation_sections(run_dir, out, spec),
+        f"## Disclaimer\n\n> {DISCLAIMER}\n",
+        f"## Appendix: the spec as run\n\n```yaml\n{(run_dir / 'spec.yaml').read_text()}```\n",
+    ])
+    (out / "report.md").write_text(text)
+    (out / "report.html").write_text(to_html(text, out, f"Report: {title}"))
+    return out / "report.md"
+
+
+def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
+    """One row per evaluated run (the `latest` links skipped), best fine-tuned ROUGE-L first."""
+    rows = []
+    for metrics_path in sorted(runs_root.glob("*/*/eval/metrics.json")):
+        run_dir = metrics_path.parent.parent
+        if run_dir.is_symlink() or not (run_dir / "spec.yaml").is_file():
+            continue
+        result = json.loads(metrics_path.read_text())
+        summary = json.loads((run_dir / "summary.json").read_text())
+        source = json.loads((run_dir / "data" / "stats.json").read_text())["source"]
+        m, d = result["metrics"], result["fine_tuned_minus_base"]["rougeL"]
+        report = report_dir(run_dir, root) / "report.md"
+        rows.append({
+            "run": f"{run_dir.parent.name}/{run_dir.name}", "base model": summary["base_model"], "data": source,
+            "test questions": result["rows"],
+            **{f"{s}_rougeL{p}": m[s]["rougeL"][k] for s in ("base", "fine_tuned")
+               for p, k in (("", "value"), ("_low", "low"), ("_high", "high"))},
+            "ROUGE-L change": (m["fine_tuned"]["rougeL"]["value"] / m["base"]["rougeL"]["value"] - 1
+                               if m["base"]["rougeL"]["value"] else float("nan")),
+            "ROUGE-L diff, paired 95 % CI": f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
+            "ROUGE-1": m["fine_tuned"]["rouge1"]["value"], "ROUGE-2": m["fine_tuned"]["rouge2"]["value"],
+            "BLEU": m["fine_tuned"]["bleu"]["value"], "val loss": summary["validation_loss"]["fine_tuned"],
+            "report": f"[report]({report.relative_to(root)})" if report.is_file() else "",
+        })
+    board = pd.DataFrame(rows)
+    return board.sort_values("fine_tuned_rougeL", ascending=False, kind="stable").reset_index(drop=True) if rows else board
+
+
+def write_leaderboard(runs_root: Path = runs.RUNS, root: Path = REPORTS) -> Path | None:
+    """reports/leaderboard.md and .png: every evaluated run's scores side by side."""
+    board = leaderboard_rows(runs_root, root)
+    if board.empty:
+        print(f"no evaluated runs under {runs_root}/ yet (make compare): leaderboard not written")
+        return None
+    root.mkdir(parents=True, exist_ok=True)
+    plot = plots.leaderboard(board, root / "leaderboard.png", "ROUGE-L per run: base vs fine-tuned (95 % CI)")
+    table = board.drop(columns=[c for c in board if c.endswith(("_low", "_high"))]).rename(
+        columns={"base_rougeL": "base ROUGE-L", "fine_tuned_rougeL": "fine-tuned ROUGE-L"})
+    table["ROUGE-L change"] = table["ROUGE-L change"].map("{:+.0%}".format)
+    text = (f"# Leaderboard\n\nEvery run under `{runs_root}/` that `make compare` evaluated, best fine-tuned ROUGE-L "
+            f"first; rebuilt by `make report`. Each run is scored on its own test split, so scores compare directly "
+            f"only between runs on the same data; across datasets compare the change from the base model. "
+            f"ROUGE-1, ROUGE-2, BLEU and validation loss are the fine-tuned model's.\n\n"
+            f"{table.to_markdown(index=False, floatfmt='.3f')}\n\n![leaderboard]({plot.name})\n")
+    (root / "leaderboard.md").write_text(text)
+    return root / "leaderboard.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Report of a run (md + self-contained html) and the leaderboard.")
+    parser.add_argument("run", nargs="?", help="run directory (default: the newest run)")
+    args = parser.parse_args(argv)
+    try:
+        run_dir = runs.resolve(args.run)
+    except runs.RunError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    path = write_report(run_dir)
+    print(f"wrote {path} and {path.with_suffix('.html')}")
+    board = write_leaderboard()
+    if board:
+        print(f"wrote {board} and {board.with_suffix('.png')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
