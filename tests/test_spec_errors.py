@@ -24,7 +24,15 @@ SMOKE_TEXT = (REPO / "specs" / "smoke-tiny.yaml").read_text()
 SMOKE = yaml.safe_load(SMOKE_TEXT)
 TEMPLATE = SMOKE["prompt"]["template"]
 MAX_MESSAGE = 2000  # a message longer than this is a dump, not a message
-VALID_SPECS = sorted((REPO / "specs").glob("*.yaml"))
+SHARED = "../shared/"  # data outside the repository (MedQuAD): present on some machines only
+
+
+def _data_path(spec: Path) -> str:
+    return str(yaml.safe_load(spec.read_text())["medical_llm"]["data"].get("path", ""))
+
+
+VALID_SPECS = [s for s in sorted((REPO / "specs").glob("*.yaml")) if not _data_path(s).startswith(SHARED)]
+SHARED_DATA_SPECS = [s for s in sorted((REPO / "specs").glob("*.yaml")) if _data_path(s).startswith(SHARED)]
 
 # ---------------------------------------------------------------------------------------------
 # Helpers: a throw-away project, spec variants, running a module
@@ -202,6 +210,8 @@ def results(bad_project) -> dict[str, Result]:
     procs = {
         "errors": start_module(bad_project, "plugins.check", *(c.spec for c in CASES)),
         "valid": start_module(bad_project, "plugins.check", *VALID_SPECS, *(c.spec for c in WARNINGS)),
+        # the throw-away project has no ../shared next to it: what every fresh clone without it sees
+        "shared_missing": start_module(bad_project, "plugins.check", *SHARED_DATA_SPECS),
     }
     procs |= {f"train:{name}": start_module(bad_project, "plugins.train", f"specs/{name}.yaml") for name in TRAIN_CASES}
     return {name: finish(proc) for name, proc in procs.items()}
@@ -258,6 +268,23 @@ def test_valid_specs_and_warnings_pass(results):
     assert not any(line.startswith("error:") for line in valid.stderr.splitlines()), valid.stderr
     for spec in [*map(str, VALID_SPECS), *(c.spec for c in WARNINGS)]:
         assert f"ok: {spec} (" in valid.stdout, valid.stdout
+
+
+def test_specs_on_shared_data_say_when_it_is_missing(results):
+    assert SHARED_DATA_SPECS, "the MedQuAD spec reads ../shared/data"
+    missing = results["shared_missing"]
+    assert missing.rc == 2 and "Traceback" not in missing.stderr
+    for spec in SHARED_DATA_SPECS:
+        assert f"no data file matches {_data_path(spec)}" in "\n".join(missing.messages(str(spec))), missing.stderr
+
+
+@pytest.mark.skipif(not (REPO.parent / "shared" / "data").is_dir(), reason="no ../shared/data on this machine")
+def test_specs_on_shared_data_pass_where_it_exists():
+    result = subprocess.run([sys.executable, "-m", "plugins.check", *map(str, SHARED_DATA_SPECS)], cwd=REPO,
+                            env=offline_env(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    for spec in SHARED_DATA_SPECS:
+        assert f"ok: {spec} (" in result.stdout
 
 
 @pytest.mark.parametrize("case", WARNINGS, ids=lambda c: c.id)
