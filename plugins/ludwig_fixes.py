@@ -64,12 +64,14 @@ def batched_generate(self, inputs, mask=None):
     Ludwig 0.17.10 loops over the rows of a batch and generates for each alone, whatever the batch
     size, so `ludwig predict`/`evaluate` run at batch size 1. This returns what the per-row loop
     returns: each row's prompt + generated tokens (cut after its end-of-sequence token, as a lone
-    generation stops there) and its per-step scores, handed to Ludwig's own decoder.
+    generation stops there) and its per-step scores, handed to Ludwig's own decoder. When predicting,
+    only the top probability of each step is kept, the one thing Ludwig's prediction output uses.
     """
+    from ludwig.constants import PROBABILITIES
     from ludwig.models.llm import log_once
 
     log_once(f"For generating text, using: {self.generation} (batched: plugins/ludwig_fixes.py)")
-    input_ids, _ = self._unpack_inputs(inputs)
+    input_ids, targets = self._unpack_inputs(inputs)
     decoder = self.output_feature_decoder.decoder_obj
     logits_processor = decoder.get_logits_processor() if hasattr(decoder, "get_logits_processor") else None
     pad = self.tokenizer.pad_token_id
@@ -96,8 +98,13 @@ def batched_generate(self, inputs, mask=None):
             n = ends[0] + 1 if ends else len(generated)
             sequences.append(torch.cat([p.to(device), generated[:n]]))
             scores.append(tuple(step[i] for step in out.scores[:n]) if out.scores is not None else ())
-        return decoder.forward(sequences, [len(p) for p in prompts], self.max_new_tokens,
-                               generation_scores=scores)
+        out = decoder.forward(sequences, [len(p) for p in prompts], self.max_new_tokens, generation_scores=scores)
+    if targets is None:
+        # Predicting (no targets, so no Ludwig metric needs the distributions): Ludwig keeps only each
+        # step's top probability (compute_token_probabilities), yet would hold all rows x tokens x
+        # vocabulary floats until the end, 1.5 GB for 80 SmolLM2 answers. Keep that top probability only.
+        out[PROBABILITIES] = out[PROBABILITIES].max(dim=-1, keepdim=True).values
+    return out
 
 
 def _generate_in_batches() -> None:
