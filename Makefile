@@ -9,6 +9,7 @@ RUN     ?=
 RESUME  ?=
 OFFLINE ?= 1
 PYTEST_ARGS ?=
+QUALITY_SPECS ?= specs/medical-smollm2-cpu.yaml specs/medquad-smollm2-cpu.yaml
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -25,7 +26,7 @@ export PYTHONPATH := $(CURDIR)
 LUDWIG  = $(PY) -m plugins.ludwig_cli
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model check train predict evaluate compare report bench test clean-runs
+.PHONY: help venv model tiny-model check train predict evaluate compare report bench quality test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -84,6 +85,13 @@ report: $(STAMPS)/venv ## report of RUN -> reports/<spec>/<timestamp>/report.{md
 
 bench: $(STAMPS)/venv ## benchmark batched vs one-at-a-time generation on RUN -> reports/bench/<timestamp>/
 	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.generation $$run
+
+quality: $(STAMPS)/venv model ## benchmark: train, compare and report each of QUALITY_SPECS, then check ROUGE-L +20 % (~1 h)
+	@for spec in $(QUALITY_SPECS); do $(PY) -m plugins.check $$spec || exit 2; done
+	@for spec in $(QUALITY_SPECS); do set -e; \
+	  $(PY) -m plugins.train $$spec; run=$$($(PY) -m plugins.runs runs/$$(basename $$spec .yaml)/latest); \
+	  $(PY) -m plugins.evaluation $$run; $(PY) -m plugins.report $$run; done
+	$(PY) -m benchmarks.quality $(QUALITY_SPECS)
 
 test: $(STAMPS)/venv model tiny-model ## run the test suite (unit tests + real Ludwig runs on the tiny model)
 	$(PY) -m pytest tests $(PYTEST_ARGS)

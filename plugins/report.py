@@ -233,7 +233,7 @@ def write_leaderboard(runs_root: Path = runs.RUNS, root: Path = REPORTS) -> Path
     plot = plots.leaderboard(board, root / "leaderboard.png", "ROUGE-L per run: base vs fine-tuned (95 % CI)")
     table = board.drop(columns=[c for c in board if c.endswith(("_low", "_high"))]).rename(
         columns={"base_rougeL": "base ROUGE-L", "fine_tuned_rougeL": "fine-tuned ROUGE-L"})
-    table["ROUGE-L change"] = table["ROUGE-L change"].map("{:+.0%}".format)
+    table["ROUGE-L change"] = table["ROUGE-L change"].map(lambda c: "n/a (base 0)" if pd.isna(c) else f"{c:+.0%}")
     text = (f"# Leaderboard\n\nEvery run under `{runs_root}/` that `make compare` evaluated, best fine-tuned ROUGE-L "
             f"first; rebuilt by `make report`. Each run is scored on its own test split, so scores compare directly "
             f"only between runs on the same data; across datasets compare the change from the base model. "

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -151,18 +152,26 @@ def test_batched_generation_equals_one_row_at_a_time(trained):
     model = LudwigModel.load(str(run / "ludwig" / "model"), logging_level=40)
     test = pd.read_csv(run / "data" / "dataset.csv").query("split == 2")
 
-    def answers(generate) -> list[str]:
+    def predict(generate) -> pd.DataFrame:
         LLM.generate = generate
         try:
-            predictions, _ = model.predict(test, batch_size=4, skip_save_predictions=True)
+            return model.predict(test, batch_size=4, skip_save_predictions=True)[0]
         finally:
             LLM.generate = ludwig_fixes.batched_generate
-        return predictions["answer_response"].tolist()
+
+    def answers(generate) -> list[str]:
+        return predict(generate)["answer_response"].tolist()
 
     model.model.generation.repetition_penalty = 3.0  # the random model's rows then differ from each other
-    stock = answers(LLM.stock_generate)
+    stock_predictions = predict(LLM.stock_generate)
+    stock = stock_predictions["answer_response"].tolist()
     assert len(set(stock)) > 1
-    assert answers(ludwig_fixes.batched_generate) == stock
+    batched = predict(ludwig_fixes.batched_generate)
+    assert batched["answer_response"].tolist() == stock
+    # the per-token and sequence probabilities Ludwig reports are the same, though only the top one is kept
+    for a, b in zip(batched["answer_probabilities"], stock_predictions["answer_probabilities"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4)
+    np.testing.assert_allclose(batched["answer_probability"], stock_predictions["answer_probability"], rtol=1e-4)
     # make a token that only some rows emit the end of sequence, so rows stop at different steps
     rows = [model.model.tokenizer(a).input_ids for a in stock]
     model.model.generation.eos_token_id = next(t for r in rows for t in r if not all(t in other for other in rows))
@@ -227,6 +236,20 @@ def test_report_and_leaderboard(compared):
     assert f"[report](smoke-tiny/{run.name}/report.md)" in board
     assert (project / "reports" / "leaderboard.png").stat().st_size > 10_000
     shutil.rmtree(unevaluated)
+
+
+def test_quality_benchmark_judges_the_newest_evaluated_run(compared, tmp_path):
+    project, run = compared
+    result = run_module(project, "benchmarks.quality", SMOKE, "--out", str(tmp_path))
+    [report] = list((tmp_path / "bench").glob("*/quality.json"))
+    judged = json.loads(report.read_text())["smoke-tiny"]
+    scores = json.loads((run / "eval" / "metrics.json").read_text())
+    assert judged["rougeL_fine_tuned"] == scores["metrics"]["fine_tuned"]["rougeL"]["value"]
+    assert judged["paired_diff"] == scores["fine_tuned_minus_base"]["rougeL"]
+    assert result.returncode == (0 if judged["met"] else 1)
+    assert "| smoke-tiny |" in report.with_suffix(".md").read_text()
+    missing = run_module(project, "benchmarks.quality", "specs/medquad-smollm2-cpu.yaml", "--out", str(tmp_path))
+    assert missing.returncode == 2 and "no run at runs/medquad-smollm2-cpu/latest" in missing.stderr
 
 
 def test_generation_benchmark_smoke(trained, tmp_path):
