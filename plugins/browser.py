@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -55,7 +56,7 @@ def serve(app_args: list[str], cwd: Path, env: dict | None = None, timeout: floa
     """Run `python app.py ARGS --port <free>` in `cwd` and yield its URL once it answers; stop it after."""
     port = free_port()
     app = Path(__file__).resolve().parents[1] / "app.py"
-    log = open(Path(cwd) / f".app-{port}.log", "w+")
+    log = tempfile.TemporaryFile("w+")
     proc = subprocess.Popen([sys.executable, str(app), *app_args, "--port", str(port)], cwd=cwd,
                             env=env or dict(os.environ), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
