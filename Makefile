@@ -10,6 +10,8 @@ RESUME  ?=
 OFFLINE ?= 1
 PYTEST_ARGS ?=
 QUALITY_SPECS ?= specs/medical-smollm2-cpu.yaml specs/medquad-smollm2-cpu.yaml
+HOST    ?= 127.0.0.1
+PORT    ?= 7860
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -26,7 +28,7 @@ export PYTHONPATH := $(CURDIR)
 LUDWIG  = $(PY) -m plugins.ludwig_cli
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model check train predict evaluate compare report bench quality test clean-runs
+.PHONY: help venv model tiny-model check train predict evaluate compare report bench quality app bench-app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -92,6 +94,15 @@ quality: $(STAMPS)/venv model ## benchmark: train, compare and report each of QU
 	  $(PY) -m plugins.train $$spec; run=$$($(PY) -m plugins.runs runs/$$(basename $$spec .yaml)/latest); \
 	  $(PY) -m plugins.evaluation $$run; $(PY) -m plugins.report $$run; done
 	$(PY) -m benchmarks.quality $(QUALITY_SPECS)
+
+app: $(STAMPS)/venv ## the app: chat with RUN (default: newest) and Spec Studio, on http://$(HOST):$(PORT)/
+	$(PY) app.py $(if $(RUN),--run $(RUN)) --host $(HOST) --port $(PORT)
+
+bench-app: $(STAMPS)/venv ## benchmark the app's streaming vs plain generate on RUN: time to first token, tokens/s
+	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.app_generation $$run
+
+screenshots: $(STAMPS)/venv ## the README's app screenshots of RUN, taken in headless chromium -> docs/app-*.png
+	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m scripts.app_screenshots $$run
 
 test: $(STAMPS)/venv model tiny-model ## run the test suite (unit tests + real Ludwig runs on the tiny model)
 	$(PY) -m pytest tests $(PYTEST_ARGS)

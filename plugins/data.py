@@ -12,6 +12,8 @@ import glob
 import hashlib
 import json
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,14 +130,19 @@ def load_source(data_cfg: dict, base_dir: Path) -> pd.DataFrame:
     return frame.assign(**{out: frame[col] for out, col in mapping.items()}).drop(columns=list(mapped_away))
 
 
+def normalize_text(text: str) -> str:
+    """NFKC with whitespace runs collapsed to one space: what every training text went through, so the
+    app cleans a question the same way before it reaches the model."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
 def _clean(frame: pd.DataFrame, text_columns: list[str], dropped: dict) -> pd.DataFrame:
     """Drop malformed, empty and duplicate rows; NFKC-normalise and collapse whitespace in the text columns."""
     is_text = frame[text_columns].map(lambda v: isinstance(v, str)).all(axis=1)
     dropped["malformed"] = int((~is_text).sum())
     frame = frame[is_text].copy()
     for column in text_columns:
-        frame[column] = (frame[column].astype(str).str.normalize("NFKC")
-                         .str.replace(r"\s+", " ", regex=True).str.strip())
+        frame[column] = frame[column].astype(str).map(normalize_text)
     empty = (frame[text_columns] == "").any(axis=1)
     dropped["empty"] = int(empty.sum())
     frame = frame[~empty]

@@ -57,3 +57,10 @@ def pad_token_in_template(template: str, tokenizer) -> bool:
     pad = tokenizer.pad_token
     return bool(pad) and pad in template
 
+
+
+def render(template: str, question_field: str, question: str) -> str:
+    """The prompt for one question, filled exactly as Ludwig fills `prompt.template` for a row
+    (`str.format` on the template; the question's own braces are never parsed). The app builds every
+    prompt here, so it sends what training and evaluation sent."""
+    return template.format(**{question_field: question})

@@ -15,7 +15,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import yaml
 
@@ -159,8 +159,18 @@ def _unknown_key_message(path: str, key: str, allowed: list[str], parent: str) -
 # Ranges Ludwig does not enforce (learning_rate: -1 fails only later, in torch)
 
 
+class Rule(NamedTuple):
+    """A numeric range: its check, its wording, and its bounds (Spec Studio bounds its fields with them)."""
+
+    ok: Callable[[Any], bool]
+    allowed: str
+    lo: float | None
+    hi: float | None
+    integer: bool
+
+
 def _number(lo: float | None = None, hi: float | None = None, lo_open=False, hi_open=False, auto=False,
-            integer=False) -> tuple[Callable[[Any], bool], str]:
+            integer=False) -> Rule:
     def ok(v):
         if auto and v == "auto":
             return True
@@ -177,10 +187,10 @@ def _number(lo: float | None = None, hi: float | None = None, lo_open=False, hi_
     if hi is not None:
         parts.append(f"{'<' if hi_open else '<='} {hi}")
     text = f"{kind} {' and '.join(parts)}".strip() + (' or "auto"' if auto else "")
-    return ok, text
+    return Rule(ok, text, lo, hi, integer)
 
 
-RULES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
+RULES: dict[tuple[str, str], Rule] = {
     ("trainer", "learning_rate"): _number(0, lo_open=True, auto=True),
     ("trainer", "epochs"): _number(1, integer=True),
     ("trainer", "train_steps"): _number(1, integer=True),
@@ -199,27 +209,27 @@ RULES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
     ("preprocessing", "global_max_sequence_length"): _number(1, integer=True),
 }
 
-# Values that are legal but rarely what a non-coder wants: warned about, never refused.
-ADVICE: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
-    ("trainer", "learning_rate"): (lambda v: v > 1e-2, "above 1e-2, LoRA fine-tuning usually diverges"),
-    ("trainer", "epochs"): (lambda v: v > 20, "more than 20 epochs over-fits a small dataset"),
-    ("adapter", "r"): (lambda v: v > 256, "a rank above 256 trains almost as many weights as full fine-tuning"),
-    ("adapter", "dropout"): (lambda v: v > 0.5, "dropout above 0.5 throws away most of the adapter's signal"),
-    ("generation", "max_new_tokens"): (lambda v: v > 1024, "answers above 1024 tokens are slow on a CPU"),
-    ("generation", "temperature"): (lambda v: v > 2, "a temperature above 2 gives near-random text"),
+# Values that are legal but rarely what a non-coder wants: warned about above the limit, never refused.
+ADVICE: dict[tuple[str, str], tuple[float, str]] = {
+    ("trainer", "learning_rate"): (1e-2, "above 1e-2, LoRA fine-tuning usually diverges"),
+    ("trainer", "epochs"): (20, "more than 20 epochs over-fits a small dataset"),
+    ("adapter", "r"): (256, "a rank above 256 trains almost as many weights as full fine-tuning"),
+    ("adapter", "dropout"): (0.5, "dropout above 0.5 throws away most of the adapter's signal"),
+    ("generation", "max_new_tokens"): (1024, "answers above 1024 tokens are slow on a CPU"),
+    ("generation", "temperature"): (2, "a temperature above 2 gives near-random text"),
 }
 
 
 def _range_problems(raw: dict) -> tuple[list[str], list[str]]:
     errors, warnings = [], []
-    for (section, key), (ok, allowed) in RULES.items():
+    for (section, key), rule in RULES.items():
         block = raw.get(section)
         if not isinstance(block, dict) or key not in block:
             continue
         value = block[key]
-        if not ok(value):
-            errors.append(f"'{section}.{key}' is {value!r}; allowed: {allowed}")
-        elif (section, key) in ADVICE and value != "auto" and ADVICE[(section, key)][0](value):
+        if not rule.ok(value):
+            errors.append(f"'{section}.{key}' is {value!r}; allowed: {rule.allowed}")
+        elif (section, key) in ADVICE and value != "auto" and value > ADVICE[(section, key)][0]:
             warnings.append(f"'{section}.{key}: {value}' — {ADVICE[(section, key)][1]}")
     return errors, warnings
 

@@ -1,0 +1,281 @@
+"""The Medical LLM Assistant app: chat with a trained run, and Spec Studio to edit specs and train them.
+
+    python app.py [--run RUN] [--host 127.0.0.1] [--port 7860]      (or: make app RUN=...)
+
+The run is --run, else $MEDICAL_LLM_RUN, else the newest run (runs/latest). Without a trained run the
+Chat tab explains how to train one. Binds to 127.0.0.1 unless told otherwise; never shares publicly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from plugins import runs, studio
+from plugins import spec as spec_mod
+from plugins.assistant import Assistant, QuestionError, Settings
+from plugins.disclaimer import DISCLAIMER
+
+CONCURRENT_ANSWERS = 2  # answers generated at once; further questions wait in the queue
+QUEUE_SIZE = 32
+EMERGENCY_EXAMPLE = "I have crushing chest pain spreading to my left arm. What should I do?"
+
+
+def load(run: str | None, root: Path = Path(".")) -> tuple[Assistant | None, str | None]:
+    """The assistant for a run, or None and a message saying how to get one (never a traceback)."""
+    try:
+        return Assistant(runs.resolve(run, root / runs.RUNS), root), None
+    except runs.RunError as e:
+        return None, str(e)
+    except OSError as e:  # a run whose base model or adapter is missing
+        return None, f"could not load the run: {str(e).splitlines()[0]}"
+
+
+NO_RUN = """### No trained model yet
+
+The chat needs a fine-tuned run. Train the default spec (about 10 minutes on a 2-core CPU):
+
+```bash
+make train
+make app
+```
+
+or pick and train a spec in the **Spec Studio** tab, then restart the app. `make app RUN=runs/<spec>/<timestamp>`
+(or `python app.py --run ...`) opens a particular run.
+
+Why: {reason}
+"""
+
+
+def example_questions(assistant: Assistant, count: int = 3) -> list[str]:
+    """A few of the run's own test questions (never trained on), and one emergency example."""
+    data = pd.read_csv(assistant.run_dir / "data" / "dataset.csv", keep_default_na=False)
+    test = data[data["split"] == 2][assistant.question_field].head(count).tolist()
+    return test + [EMERGENCY_EXAMPLE]
+
+
+def answer(assistant: Assistant, question: str, compare: bool, temperature: float, top_p: float, max_new_tokens: int,
+           repetition_penalty: float):
+    """Stream (urgent notice, notices, fine-tuned answer, base answer) for the page, growing as tokens come."""
+    try:
+        prepared = assistant.prepare(question)
+    except QuestionError as e:
+        yield gr.update(visible=False), str(e), "", ""
+        return
+    settings = Settings(temperature, top_p, int(max_new_tokens), repetition_penalty)
+    urgent = gr.update(value=prepared.urgent or "", visible=bool(prepared.urgent))
+    notes = "\n\n".join(prepared.notices)
+    fine_tuned = ""
+    yield urgent, notes, "", ""
+    for fine_tuned in assistant.stream(prepared, settings, fine_tuned=True):
+        yield urgent, notes, fine_tuned, ""
+    if compare:
+        for base in assistant.stream(prepared, settings, fine_tuned=False):
+            yield urgent, notes, fine_tuned, base
+
+
+def chat_tab(assistant: Assistant) -> None:
+    gr.Markdown(assistant.describe(), elem_id="run-info")
+    d = assistant.defaults
+    with gr.Row():
+        question = gr.Textbox(label="Your question", placeholder="e.g. What are the symptoms of anaemia?", lines=2,
+                              scale=5, elem_id="question")
+        with gr.Column(scale=1, min_width=120):
+            ask = gr.Button("Ask", variant="primary", elem_id="ask")
+            stop = gr.Button("Stop")
+    compare = gr.Checkbox(label="Compare with the base model (same question, same settings, adapter off)")
+    urgent = gr.Markdown(visible=False, elem_id="urgent")
+    notes = gr.Markdown(elem_id="notes")
+    with gr.Row():
+        fine_tuned = gr.Textbox(label=f"Fine-tuned ({assistant.spec_name})", lines=8, interactive=False,
+                                elem_id="answer")
+        base = gr.Textbox(label="Base model (no adapter)", lines=8, interactive=False, visible=False,
+                          elem_id="base-answer")
+    with gr.Row():
+        retry = gr.Button("Retry")
+        clear = gr.Button("Clear")
+    with gr.Accordion("Generation settings (defaults: the run's spec)", open=False):
+        temp_max = spec_mod.ADVICE[("generation", "temperature")][0]
+        temperature = gr.Slider(0, temp_max, value=d.temperature, step=0.05, label="Temperature",
+                                info="0 = greedy: the same answer every time; higher = more varied")
+        top_p = gr.Slider(0.05, 1, value=d.top_p, step=0.05, label="Top-p",
+                          info="when sampling, choose among the most likely words covering this probability")
+        tokens_max = spec_mod.ADVICE[("generation", "max_new_tokens")][0]
+        max_new_tokens = gr.Slider(1, tokens_max, value=d.max_new_tokens, step=1, label="Max new tokens",
+                                   info="the longest answer, in tokens (about 3/4 of a word each)")
+        repetition_penalty = gr.Slider(1, 2, value=d.repetition_penalty, step=0.05, label="Repetition penalty",
+                                       info="above 1 discourages repeating the same words")
+    gr.Examples(example_questions(assistant), inputs=question, label="Example questions")
+
+    inputs = [question, compare, temperature, top_p, max_new_tokens, repetition_penalty]
+    outputs = [urgent, notes, fine_tuned, base]
+
+    def run(*args):
+        yield from answer(assistant, *args)
+
+    events = [trigger(run, inputs, outputs, concurrency_limit=CONCURRENT_ANSWERS, concurrency_id="answer")
+              for trigger in (ask.click, question.submit, retry.click)]
+    stop.click(None, cancels=events)
+    clear.click(lambda: ("", gr.update(value="", visible=False), "", "", ""), None, [question] + outputs,
+                cancels=events)
+    compare.change(lambda on: gr.update(visible=on), compare, base)
+
+
+def studio_tab(root: Path):
+    """Spec Studio: pick a spec, edit, see problems as you type, save as a new file, train it. Returns
+    what the page's load event needs to open the first spec."""
+    specs = studio.list_specs(root / studio.SPECS)
+    state = gr.State({})  # the loaded spec: {"path": ..., "raw": {...}}
+    job_holder: dict[str, studio.TrainingJob] = {}
+    job_lock = threading.Lock()
+    gr.Markdown("Pick a spec, change what you want to try, save it under a new name, and train it. "
+                "Every change is checked at once against Ludwig's schema and the project's rules.")
+    chosen = gr.Dropdown(specs, value=specs[0] if specs else None, label="Spec", elem_id="spec-choice")
+    fields = []
+    with gr.Row():
+        for f in studio.FIELDS:
+            fields.append(gr.Number(label=f.label, info=f.info, minimum=f.minimum, maximum=f.maximum, step=f.step,
+                                    min_width=220))
+    system = gr.Textbox(label="System prompt (inside prompt.template; how the assistant is told to behave)",
+                        lines=2, info="One or two sentences. The template is re-rendered with the base model's "
+                                      "chat template, so it stays what the model expects.")
+    problems = gr.Markdown(elem_id="spec-problems")
+    with gr.Row():
+        name = gr.Textbox(label="Save as (new name in specs/)", placeholder="my-experiment", scale=3)
+        save = gr.Button("Save as new spec", scale=1)
+    saved = gr.Markdown()
+    with gr.Row():
+        train = gr.Button("Train the selected spec", variant="primary")
+        stop_training = gr.Button("Stop training")
+    train_status = gr.Markdown(elem_id="train-status")
+    progress = gr.HTML()
+    curve = gr.LinePlot(pd.DataFrame({"step": [], "loss": [], "series": []}), x="step", y="loss", color="series",
+                        title="Loss while training", height=280)
+    log = gr.Textbox(label="Training log (tail)", lines=12, max_lines=12, autoscroll=True, interactive=False)
+    timer = gr.Timer(2.0, active=False)
+
+    def open_spec(path):
+        if not path:
+            return [{}] + [None] * len(fields) + [gr.update(value="", interactive=False), "Pick a spec."]
+        try:
+            raw = studio.read(path)
+        except spec_mod.SpecError as e:
+            return [{}] + [None] * len(fields) + [gr.update(value="", interactive=False),
+                                                  "**Cannot open:** " + "; ".join(e.problems)]
+        current = studio.values(raw)
+        prompt_text = studio.system_prompt(raw)
+        sys_update = (gr.update(value=prompt_text, interactive=True) if prompt_text is not None else
+                      gr.update(value="(not editable here: the base model is not a local model directory, or "
+                                      "the template does not follow its chat template)", interactive=False))
+        return ([{"path": path, "raw": raw}] + [current[f"{f.section}.{f.key}"] for f in studio.FIELDS]
+                + [sys_update, check(raw)])
+
+    def edited(loaded, system_text, *numbers):
+        if not loaded:
+            return None
+        keys = [f"{f.section}.{f.key}" for f in studio.FIELDS]
+        original_system = studio.system_prompt(loaded["raw"])
+        new_system = system_text if original_system is not None and system_text != original_system else None
+        return studio.edit(loaded["raw"], dict(zip(keys, numbers)), new_system)
+
+    def check(raw) -> str:
+        found, warnings = studio.validate(raw)
+        if found:
+            return "**Problems (fix before saving):**\n\n" + "\n".join(f"- {p}" for p in found)
+        return "**Valid spec.**" + "".join(f"\n\n- warning: {w}" for w in warnings)
+
+    def on_edit(loaded, system_text, *numbers):
+        raw = edited(loaded, system_text, *numbers)
+        return check(raw) if raw else ""
+
+    def on_save(loaded, new_name, system_text, *numbers):
+        raw = edited(loaded, system_text, *numbers)
+        if not raw:
+            return "Pick a spec first.", gr.update()
+        found, _ = studio.validate(raw)
+        if found:
+            return "Not saved: fix the problems listed above first.", gr.update()
+        try:
+            path = studio.save_new(raw, new_name or "", loaded["path"], root / studio.SPECS)
+        except ValueError as e:
+            return f"Not saved: {e}", gr.update()
+        shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        return (f"Saved `{shown}`. Train it below, or run `make train SPEC={shown}`.",
+                gr.update(choices=studio.list_specs(root / studio.SPECS), value=shown))
+
+    def on_train(path):
+        with job_lock:
+            job = job_holder.get("job")
+            if job is not None and job.running:
+                return "A training job is already running; wait for it or stop it.", gr.update()
+            if not path:
+                return "Pick a spec first.", gr.update()
+            job_holder["job"] = studio.TrainingJob(path, root)
+        return f"Started training `{path}` ...", gr.Timer(active=True)
+
+    def on_stop():
+        job = job_holder.get("job")
+        if job is None or not job.running:
+            return "No training is running."
+        job.stop()
+        return "Stopping the training job ..."
+
+    def poll():
+        job = job_holder.get("job")
+        if job is None:
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.Timer(active=False)
+        bar = (f'<progress value="{job.step}" max="{job.total}" style="width:100%"></progress> '
+               f"{job.step}/{job.total} steps" if job.total else "")
+        rows = [("training step loss", s, loss) for s, loss in job.step_losses]
+        rows += [(f"{split} loss (evaluation)", s, loss) for split, s, loss in job.evaluation_losses()]
+        frame = pd.DataFrame(rows, columns=["series", "step", "loss"])
+        return job.status(), bar, frame, "\n".join(job.lines), gr.Timer(active=job.running)
+
+    chosen.change(open_spec, chosen, [state] + fields + [system, problems])
+    for component in fields + [system]:
+        component.change(on_edit, [state, system] + fields, problems, trigger_mode="always_last")
+    save.click(on_save, [state, name, system] + fields, [saved, chosen])
+    train.click(on_train, chosen, [train_status, timer])
+    stop_training.click(on_stop, None, train_status)
+    timer.tick(poll, None, [train_status, progress, curve, log, timer])
+    return open_spec, chosen, [state] + fields + [system, problems]
+
+
+def build(assistant: Assistant | None, reason: str | None, root: Path = Path(".")) -> gr.Blocks:
+    """The whole page: disclaimer on top, then the Chat and Spec Studio tabs."""
+    with gr.Blocks(title="Medical LLM Assistant") as demo:
+        gr.Markdown("# Medical LLM Assistant")
+        gr.Markdown(DISCLAIMER, elem_id="disclaimer")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                if assistant is None:
+                    gr.Markdown(NO_RUN.format(reason=reason), elem_id="no-run")
+                else:
+                    chat_tab(assistant)
+            with gr.Tab("Spec Studio", id="studio"):
+                open_spec, chosen, outputs = studio_tab(root)
+        demo.load(open_spec, chosen, outputs)
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENT_ANSWERS)
+    return demo
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", default=os.environ.get("MEDICAL_LLM_RUN") or None,
+                        help="run directory (default: $MEDICAL_LLM_RUN, else the newest run)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=7860)
+    args = parser.parse_args(argv)
+    print(f"loading {'run ' + args.run if args.run else 'the newest run'} ...", flush=True)
+    assistant, reason = load(args.run)
+    print(assistant.describe() if assistant else f"no run: {reason}", flush=True)
+    build(assistant, reason).launch(server_name=args.host, server_port=args.port, share=False, show_error=False)
+
+
+if __name__ == "__main__":
+    main()

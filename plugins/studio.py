@@ -1,0 +1,279 @@
+"""Spec Studio: edit a spec's common settings, validate as you go, save as a new file, train it.
+
+Non-coders change the keys of the README's "What a non-coder changes" table through bounded fields;
+the bounds are plugins.spec's own RULES and ADVICE, validation is plugins.spec.load, training is the
+same `python -m plugins.train SPEC` that `make train` runs, in a subprocess whose output is tailed.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import functools
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from plugins import prompt, runs
+from plugins import spec as spec_mod
+
+SPECS = Path("specs")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One editable setting: where it lives in the spec, its label and plain-language hint."""
+
+    section: str
+    key: str
+    label: str
+    hint: str
+    step: float
+
+    @property
+    def rule(self) -> spec_mod.Rule:
+        return spec_mod.RULES[(self.section, self.key)]
+
+    @property
+    def minimum(self) -> float | None:
+        return self.rule.lo
+
+    @property
+    def maximum(self) -> float | None:
+        """The advised limit where plugins.spec warns, else the hard limit (None: unbounded)."""
+        advice = spec_mod.ADVICE.get((self.section, self.key))
+        return advice[0] if advice else self.rule.hi
+
+    @property
+    def info(self) -> str:
+        advice = spec_mod.ADVICE.get((self.section, self.key))
+        return f"{self.hint} Allowed: {self.rule.allowed}" + (f"; {advice[1]}." if advice else ".")
+
+
+FIELDS = [
+    Field("trainer", "learning_rate", "Learning rate", "How big each update step is. Too high and training "
+          "diverges, too low and it learns nothing; 1e-4 to 3e-4 suits LoRA.", 1e-5),
+    Field("trainer", "epochs", "Epochs", "How many times training reads the whole training set.", 1),
+    Field("trainer", "batch_size", "Batch size", "Rows per step; more needs more memory.", 1),
+    Field("trainer", "gradient_accumulation_steps", "Gradient accumulation", "Steps added up before each "
+          "update: the effective batch is batch size × this.", 1),
+    Field("adapter", "r", "LoRA rank (r)", "The adapter's capacity: higher learns more and trains more "
+          "weights.", 1),
+    Field("adapter", "alpha", "LoRA alpha", "How strongly the adapter speaks; usually twice the rank.", 1),
+    Field("adapter", "dropout", "LoRA dropout", "Randomly silences part of the adapter while training, "
+          "against over-fitting.", 0.01),
+    Field("preprocessing", "global_max_sequence_length", "Max sequence length (tokens)", "Longest prompt plus "
+          "answer in tokens; longer rows are cut. Longer costs time and memory.", 1),
+    Field("generation", "max_new_tokens", "Answer length (max new tokens)", "The longest answer generated.", 1),
+    Field("generation", "temperature", "Temperature", "Randomness of answers when sampling; with sampling off "
+          "answers are greedy (same every time).", 0.05),
+    Field("generation", "top_p", "Top-p", "When sampling, pick only among the most likely words that make up "
+          "this share of probability.", 0.05),
+    Field("generation", "repetition_penalty", "Repetition penalty", "Above 1 discourages repeating the same "
+          "words.", 0.05),
+]
+
+
+def list_specs(specs_dir: Path = SPECS) -> list[str]:
+    return sorted(str(p) for p in Path(specs_dir).glob("*.yaml"))
+
+
+def read(path: Path | str) -> dict:
+    return spec_mod.read_yaml(Path(path))
+
+
+def values(raw: dict) -> dict[str, object]:
+    """The editable values of a spec, keyed `section.key` (None where the spec leaves it to Ludwig)."""
+    found = {f"{f.section}.{f.key}": (raw.get(f.section) or {}).get(f.key) for f in FIELDS}
+    return {k: None if v == "auto" else v for k, v in found.items()}
+
+
+def _tokenizer(raw: dict):
+    """The base model's tokenizer, for reading and re-rendering the system prompt (local models only)."""
+    base = raw.get("base_model")
+    if not isinstance(base, str) or not spec_mod.is_local_model(base) or not Path(base, "config.json").is_file():
+        return None
+    return _load_tokenizer(str(Path(base).resolve()))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_tokenizer(path: str):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(path)
+
+
+def question_field(raw: dict) -> str:
+    return raw["input_features"][0]["name"]
+
+
+def system_prompt(raw: dict) -> str | None:
+    """The system prompt inside `prompt.template`, or None when it cannot be read (hub model, odd template)."""
+    tokenizer = _tokenizer(raw)
+    template = (raw.get("prompt") or {}).get("template")
+    if tokenizer is None or not isinstance(template, str):
+        return None
+    return prompt.system_prompt_of(template, tokenizer, question_field(raw))
+
+
+def edit(raw: dict, new_values: dict[str, object], system: str | None = None) -> dict:
+    """A copy of the spec with the edited values and, when given, the system prompt re-rendered through
+    the base model's chat template. An empty value (None, "") leaves its key as it was: unset keys keep
+    Ludwig's default and "auto" stays "auto"."""
+    out = copy.deepcopy(raw)
+    for f in FIELDS:
+        name = f"{f.section}.{f.key}"
+        if name not in new_values:
+            continue
+        value = new_values[name]
+        if value is None or value == "":
+            continue
+        block = out.setdefault(f.section, {})
+        if f.rule.integer and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        block[f.key] = value
+    if system is not None:
+        tokenizer = _tokenizer(out)
+        if tokenizer is not None:
+            out["prompt"]["template"] = prompt.chat_template_prompt(tokenizer, system.strip(), question_field(out))
+    return out
+
+
+def validate(raw: dict) -> tuple[list[str], list[str]]:
+    """(problems, warnings) of a spec as plugins.spec reports them, without saving it anywhere."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "edited.yaml"
+        path.write_text(dump(raw))
+        try:
+            return [], spec_mod.load(path).warnings
+        except spec_mod.SpecError as e:
+            return e.problems, []
+
+
+def dump(raw: dict, header: str = "") -> str:
+    return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=110)
+
+
+def changes(before: dict, after: dict) -> list[str]:
+    """One line per changed setting, `key: old -> new`."""
+    lines = [f"{k}: {v} -> {values(after)[k]}" for k, v in values(before).items() if values(after)[k] != v]
+    if (before.get("prompt") or {}).get("template") != (after.get("prompt") or {}).get("template"):
+        lines.append("prompt.template: new system prompt")
+    return lines
+
+
+def save_new(raw: dict, name: str, source: str, specs_dir: Path = SPECS) -> Path:
+    """Write the spec as specs/<name>.yaml, never over an existing file (ValueError says what to do)."""
+    name = name.strip().removesuffix(".yaml")
+    if not NAME.match(name):
+        raise ValueError("Give the new spec a name of letters, digits, '-', '_' or '.' (e.g. my-lr-1e-4).")
+    path = Path(specs_dir) / f"{name}.yaml"
+    header = (f"# Made with Spec Studio from {source} on {time.strftime('%Y-%m-%d')}.\n"
+              + "".join(f"# changed: {line}\n" for line in changes(read(source), raw)))
+    try:
+        with open(path, "x") as fh:  # exclusive create: an existing spec is never overwritten
+            fh.write(dump(raw, header))
+    except FileExistsError:
+        raise ValueError(f"{path} already exists; Spec Studio never overwrites a spec: choose another name.") from None
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Training in a subprocess
+
+PROGRESS = re.compile(r"Training:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)(?:.*?loss=([-+0-9.eE]+))?")
+RUN_DIR = re.compile(r"^run directory: (.+)$")
+
+
+class TrainingJob:
+    """`python -m plugins.train SPEC` in its own process group, its output kept in memory as it comes."""
+
+    def __init__(self, spec_path: Path | str, root: Path = Path(".")):
+        self.spec_path, self.root = str(spec_path), Path(root)
+        code = Path(__file__).resolve().parents[1]  # the project's code, wherever the project's data lies
+        env = dict(os.environ, PYTHONPATH=str(code), TOKENIZERS_PARALLELISM="false")
+        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+            env.setdefault(var, "1")
+        self.started = time.time()
+        self.proc = subprocess.Popen([sys.executable, "-m", "plugins.train", self.spec_path], cwd=self.root, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        self.lines: collections.deque[str] = collections.deque(maxlen=400)
+        self.run_dir: Path | None = None
+        self.step = self.total = 0
+        self.step_losses: list[tuple[int, float]] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        """Split the output on newlines and on tqdm's carriage returns; note progress and the run dir."""
+        buffer = b""
+        while chunk := self.proc.stdout.read1(4096):
+            buffer += chunk
+            *complete, buffer = re.split(rb"[\r\n]", buffer)
+            for raw in complete:
+                self._line(raw.decode("utf-8", "replace").strip())
+        self._line(buffer.decode("utf-8", "replace").strip())
+
+    def _line(self, line: str) -> None:
+        if not line:
+            return
+        if m := PROGRESS.search(line):
+            self.step, self.total = int(m[1]), int(m[2])
+            if m[3] and (not self.step_losses or self.step_losses[-1][0] != self.step):
+                self.step_losses.append((self.step, float(m[3])))
+            if self.lines and PROGRESS.search(self.lines[-1]):
+                self.lines[-1] = line  # a progress bar redraws in place
+                return
+        elif m := RUN_DIR.match(line):
+            run = Path(m[1])
+            self.run_dir = run if run.is_absolute() else self.root / run
+        self.lines.append(line)
+
+    @property
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self.proc.wait(timeout)
+        self._reader.join(timeout)
+        return code
+
+    def stop(self) -> None:
+        if self.running:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def evaluation_losses(self) -> list[tuple[str, int, float]]:
+        """(split, step, loss) at each of Ludwig's evaluations so far, from the run's training_progress.json."""
+        if self.run_dir is None:
+            return []
+        path = runs.ludwig_dir(self.run_dir) / "model" / "training_progress.json"
+        try:
+            progress = json.loads(path.read_text())
+        except (OSError, ValueError):  # not written yet, or being rewritten right now
+            return []
+        return [(split, int(step), float(loss)) for split in ("train", "validation")
+                for _, step, loss in progress.get(f"{split}_metrics", {}).get("combined", {}).get("loss", [])]
+
+    def status(self) -> str:
+        """One line for the page: what the job is doing and, when done, what to run next."""
+        if self.running:
+            where = f" · step {self.step}/{self.total}" if self.total else " · preparing data and loading the model"
+            return f"Training `{self.spec_path}` for {time.time() - self.started:.0f} s{where}"
+        code = self.proc.returncode
+        if code != 0:
+            return f"Training `{self.spec_path}` stopped (exit code {code}); see the log below."
+        run = self.run_dir
+        return (f"Finished: run `{run}`. Next: `make compare RUN={run}` (base vs fine-tuned answers, scores in "
+                f"`{run}/eval/`), then `make report RUN={run}` (report in "
+                f"`reports/{run.parent.name}/{run.name}/report.html`). Restart the app to chat with it.")
