@@ -111,7 +111,10 @@ def breakdown_section(answers: pd.DataFrame, columns: list[str], out: Path, run_
     for column in columns:
         table = breakdown(answers, column)
         plot = plots.group_bars(table, out / f"by_{column}.png", f"{run_name}: ROUGE-L by {column}", "ROUGE-L")
-        parts.append(f"### By {column}\n\n{table.to_markdown(floatfmt='.3f')}\n\n![ROUGE-L by {column}]({plot.name})\n")
+        shown = table.assign(**{c: table[c].map("{:.3f}".format) for c in ("base", "fine_tuned")},
+                             change=table["change"].map("{:+.3f}".format))
+        parts.append(f"### By {column}\n\n{shown.to_markdown(disable_numparse=True)}\n\n"
+                     f"![ROUGE-L by {column}]({plot.name})\n")
     if not parts:
         return ""
     return ("## Breakdown\n\nMean ROUGE-L of each group's test questions; small groups are noisy (see n).\n\n"
