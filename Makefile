@@ -3,6 +3,7 @@
 #   make test                      run the test suite
 # Variables: SPEC=specs/<name>.yaml  RUN=runs/<spec>/<timestamp> (default: newest run)
 #            RESUME=<run dir>  OFFLINE=0 (allow the model/dataset hub, for hub-hosted specs)
+#            NPROC=<ranks per machine> NNODES=<machines> NODE_RANK MASTER_ADDR MASTER_PORT (make train, scale-out)
 
 SPEC    ?= specs/medical-smollm2-cpu.yaml
 RUN     ?=
@@ -12,6 +13,12 @@ PYTEST_ARGS ?=
 QUALITY_SPECS ?= specs/medical-smollm2-cpu.yaml specs/medquad-smollm2-cpu.yaml
 HOST    ?= 127.0.0.1
 PORT    ?= 7860
+# scale-out (make train): NPROC processes on each of NNODES machines, rendezvous at MASTER_ADDR:MASTER_PORT
+NPROC   ?= 1
+NNODES  ?= 1
+NODE_RANK   ?= 0
+MASTER_ADDR ?= 127.0.0.1
+MASTER_PORT ?= 29500
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -26,6 +33,15 @@ export TOKENIZERS_PARALLELISM := false
 export PYTHONPATH := $(CURDIR)
 
 LUDWIG  = $(PY) -m plugins.ludwig_cli
+# the defaults are today's single process; otherwise torchrun starts the ranks (plugins/distributed.py)
+ifeq ($(NPROC)/$(NNODES),1/1)
+TRAIN   = $(PY) -m plugins.train
+else ifeq ($(NNODES),1)
+TRAIN   = $(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m plugins.train
+else
+TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --node_rank $(NODE_RANK) \
+          --master_addr $(MASTER_ADDR) --master_port $(MASTER_PORT) -m plugins.train
+endif
 
 .DEFAULT_GOAL := help
 .PHONY: help venv model tiny-model check train predict evaluate compare report bench quality app bench-app screenshots test clean-runs
@@ -62,11 +78,11 @@ $(TINY)/.complete.json: $(STAMPS)/venv plugins/models.py
 check: $(STAMPS)/venv ## validate SPEC and its data (offline, seconds, writes nothing under runs/)
 	$(PY) -m plugins.check $(SPEC)
 
-train: $(STAMPS)/venv model tiny-model ## fine-tune SPEC into runs/<spec>/<timestamp>/ (RESUME=<run> continues one)
+train: $(STAMPS)/venv model tiny-model ## fine-tune SPEC into runs/<spec>/<timestamp>/ (RESUME=<run> continues one; NPROC=2: data-parallel)
 ifeq ($(RESUME),)
-	$(PY) -m plugins.train $(SPEC)
+	$(TRAIN) $(SPEC)
 else
-	$(PY) -m plugins.train --resume $(RESUME)
+	$(TRAIN) --resume $(RESUME)
 endif
 
 predict: $(STAMPS)/venv ## Ludwig predict on the test split of RUN (default: newest) into RUN/predict/

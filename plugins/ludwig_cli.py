@@ -5,6 +5,8 @@ even load a saved LLM model without the schema fix in plugins/ludwig_fixes.py, a
 ROUGE or BLEU. Here `evaluate` adds ROUGE-1/2/L and BLEU on the generated answers (plugins/metrics.py)
 next to Ludwig's own metrics, in the printed table and in test_statistics.json. Use it as
 `python -m plugins.ludwig_cli evaluate --model_path ... --dataset ...` wherever you would type `ludwig`.
+Under torchrun (`torchrun --nproc_per_node 2 -m plugins.ludwig_cli train ...`) it trains data-parallel
+with Ludwig's own semantics (batch_size per rank, learning_rate_scaling as configured).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 
 import pandas as pd
 
-from plugins import data, ludwig_fixes, metrics
+from plugins import data, distributed, ludwig_fixes, metrics
 
 SPLIT_CODES = {"training": 0, "validation": 1, "test": 2}
 
@@ -69,6 +71,7 @@ def evaluate_with_text_metrics(stock):
 
 
 def main() -> None:
+    distributed.setup()  # under torchrun: one rank of a data-parallel run (plugins/distributed.py)
     ludwig_fixes.apply()
     from ludwig.api import LudwigModel
     from ludwig.cli import main as ludwig_main

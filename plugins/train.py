@@ -3,6 +3,10 @@
 Everything that can fail on bad input fails before a model loads and before anything is written
 under runs/. The run keeps the spec as run, the prepared data, Ludwig's outputs and a summary with
 base vs fine-tuned validation loss, so two runs can be compared without re-running anything.
+
+Launched by torchrun (`make train NPROC=2`, plugins/distributed.py) every process is one rank of a
+data-parallel run of the same spec: rank 0 writes the run directory exactly as a single process does,
+the other ranks only train.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import json
 import logging
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from plugins import data as data_mod
+from plugins import distributed
 from plugins import runs
 from plugins import spec as spec_mod
 
@@ -78,14 +84,55 @@ def _disk_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
-def train(spec_path: Path | None, resume: Path | None = None) -> Path:
-    """Run one training job; returns the run directory."""
+def scale_out(config: dict, this: distributed.World) -> dict:
+    """Set the per-rank trainer settings of `config` for `this` launch; returns what summary.json records.
+
+    The spec's effective batch (batch_size x gradient_accumulation_steps) and learning rate are kept on
+    any number of ranks: accumulation, then the per-rank batch, are divided by the ranks, and Ludwig's
+    `learning_rate_scaling` (default `linear`: learning rate x ranks) is set to `constant`.
+    """
+    trainer = config.setdefault("trainer", {})
+    batch, accumulation = trainer.get("batch_size", 1), trainer.get("gradient_accumulation_steps", 1)
+    record = {"ranks": this.size, "nodes": this.nodes, "batch_size_per_rank": batch,
+              "gradient_accumulation_steps": accumulation, "effective_batch_size": None,
+              "learning_rate_scaling": trainer.get("learning_rate_scaling", "linear")}
+    numeric = all(isinstance(v, int) and not isinstance(v, bool) for v in (batch, accumulation))
+    if this.active:
+        if not numeric:
+            raise distributed.ScaleOutError(
+                f"trainer.batch_size ({batch}) and trainer.gradient_accumulation_steps ({accumulation}) must be "
+                "numbers to train on several ranks (the effective batch is split over them)")
+        batch, accumulation = distributed.per_rank_batch(batch, accumulation, this.size)
+        trainer.update(batch_size=batch, gradient_accumulation_steps=accumulation, learning_rate_scaling="constant")
+        record.update(batch_size_per_rank=batch, gradient_accumulation_steps=accumulation,
+                      learning_rate_scaling="constant")
+    if numeric:
+        record["effective_batch_size"] = batch * this.size * accumulation
+    return record
+
+
+def _same_data_on_every_rank(dataset: Path) -> str:
+    """Every rank prepares the data itself; all must get rank 0's bytes (the same data file everywhere)."""
+    digest = hashlib.sha256(dataset.read_bytes()).hexdigest()
+    digests = distributed.all_gather(digest)
+    if len(set(digests)) > 1:
+        differing = [r for r, d in enumerate(digests) if d != digests[0]]
+        raise data_mod.DataError(
+            f"the prepared data of rank(s) {differing} differs from rank 0's: every machine needs the same "
+            f"data file (and spec) at the same path")
+    return digest
+
+
+def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
+    """Run one training job; returns the run directory (None on ranks other than 0)."""
+    this = distributed.world()
+    scratch = None
     if resume:
         run_dir = runs.resolve(resume)
         spec = spec_mod.load(run_dir / "spec.yaml")
         dataset = run_dir / "data" / "dataset.csv"
         print(f"resuming {run_dir} from its last checkpoint", flush=True)
-    else:
+    elif this.coordinator:
         spec = spec_mod.load(spec_path)
         prepared = prepare_data(spec)
         for w in spec.warnings:
@@ -94,6 +141,18 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
         run_dir = runs.new_run_dir(spec.name)
         dataset = _copy_inputs(spec, prepared, run_dir)
         print(f"run directory: {run_dir}", flush=True)
+    else:  # only rank 0 writes under runs/ and data/prepared/; this rank's copy of the data is temporary
+        spec = spec_mod.load(spec_path)
+        scratch = Path(tempfile.mkdtemp(prefix=f"medical-llm-rank{this.rank}-"))
+        dataset = prepare_data(spec, scratch).path
+        run_dir = scratch
+    if this.active:
+        _same_data_on_every_rank(dataset)
+    config = spec.ludwig
+    scale = scale_out(config, this)
+    effective = (f"{scale['batch_size_per_rank']} per rank x {this.size} rank(s) x "
+                 f"{scale['gradient_accumulation_steps']} accumulation = {scale['effective_batch_size']}")
+    print(f"effective batch: {effective}", flush=True)
 
     from plugins import ludwig_fixes
 
@@ -103,7 +162,7 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
     seed = spec.data.get("seed", 42)
     ludwig_dir = runs.ludwig_dir(run_dir)
     started = time.time()
-    model = LudwigModel(config=spec.ludwig, logging_level=logging.INFO)
+    model = LudwigModel(config=config, logging_level=logging.INFO)
     result = model.train(
         dataset=str(dataset),
         output_directory=str(run_dir),
@@ -116,8 +175,14 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
     train_seconds = time.time() - started
     print("evaluating the base model's validation loss (adapter disabled) ...", flush=True)
     batch_size = spec.raw.get("trainer", {}).get("eval_batch_size", 2)
-    losses = {"base": base_validation_loss(model, result.preprocessed_data.validation_set, batch_size),
-              "fine_tuned": best_validation_loss(ludwig_dir)}
+    # every rank evaluates (metrics may synchronise across ranks); rank 0 alone keeps the result
+    base_loss = base_validation_loss(model, result.preprocessed_data.validation_set, batch_size)
+    if not this.coordinator:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        print(f"rank {this.rank} done: training wall time {train_seconds / 60:.1f} min", flush=True)
+        return None
+    losses = {"base": base_loss, "fine_tuned": best_validation_loss(ludwig_dir)}
     freed = _prune_checkpoints(ludwig_dir)
     summary = {
         "spec": run_dir.parent.name,  # runs/<spec>/<timestamp>; a resumed run's spec file is spec.yaml
@@ -131,6 +196,8 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
         "checkpoint_mb_pruned": round(freed / 1e6, 1),
         "run_disk_mb": round(_disk_mb(run_dir), 1),
         "resumed": bool(resume),
+        "effective_batch_size": scale["effective_batch_size"],
+        "scale_out": scale,
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     runs.mark_latest(run_dir)
@@ -138,7 +205,7 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
         f"\nrun: {run_dir}\n"
         f"validation loss: base {losses['base']:.4f} -> fine-tuned {losses['fine_tuned']:.4f}\n"
         f"training wall time: {train_seconds / 60:.1f} min, tokens seen: {summary['tokens_seen']}, "
-        f"run size: {summary['run_disk_mb']:.0f} MB",
+        f"run size: {summary['run_disk_mb']:.0f} MB, effective batch: {effective}",
         flush=True,
     )
     return run_dir
@@ -152,10 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.spec and not args.resume:
         parser.error("give a spec file or --resume RUN")
     try:
+        distributed.setup()  # one rank of a torchrun launch; nothing for a single process
         train(args.spec, args.resume)
-    except (spec_mod.SpecError, data_mod.DataError, runs.RunError) as e:
+    except (spec_mod.SpecError, data_mod.DataError, runs.RunError, distributed.ScaleOutError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    distributed.finish()
     return 0
 
 
