@@ -44,7 +44,7 @@ TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --no
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model check train predict evaluate compare report bench quality app bench-app screenshots test clean-runs
+.PHONY: help venv model tiny-model check train predict evaluate compare report bench bench-scale-out quality app bench-app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -103,6 +103,9 @@ report: $(STAMPS)/venv ## report of RUN -> reports/<spec>/<timestamp>/report.{md
 
 bench: $(STAMPS)/venv ## benchmark batched vs one-at-a-time generation on RUN -> reports/bench/<timestamp>/
 	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.generation $$run
+
+bench-scale-out: $(STAMPS)/venv model ## benchmark: training on 1 vs 2 processes (SPEC cut to 100 rows) and DDP's all-reduce cost
+	$(PY) -m benchmarks.scale_out --spec $(SPEC)
 
 quality: $(STAMPS)/venv model ## benchmark: train, compare and report each of QUALITY_SPECS, then check ROUGE-L +20 % (~1 h)
 	@for spec in $(QUALITY_SPECS); do $(PY) -m plugins.check $$spec || exit 2; done

@@ -286,3 +286,17 @@ def test_world_from_torchrun_environment():
     assert not distributed.world({}).active
     w = distributed.world({"WORLD_SIZE": "4", "RANK": "3", "LOCAL_RANK": "1", "LOCAL_WORLD_SIZE": "2"})
     assert w.active and not w.coordinator and w.nodes == 2 and w.prefix == "[rank 3/4] "
+
+
+def test_scale_out_benchmark_smoke(tmp_path):
+    """The 1-vs-2-process benchmark runs end to end on the tiny model and writes its report (no timing asserted)."""
+    result = subprocess.run([sys.executable, "-m", "benchmarks.scale_out", "--spec", "specs/smoke-tiny.yaml",
+                             "--rows", "24", "--repeats", "1", "--out", str(tmp_path)], cwd=REPO, env=offline_env(),
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [report] = list((tmp_path / "bench").glob("*/scale_out.json"))
+    data = json.loads(report.read_text())
+    assert len(data["seconds"]["1"]) == len(data["seconds"]["2"]) == 1
+    assert data["effective_batch"] == {"1": 2, "2": 2} and data["tokens"] > 0
+    assert len(data["all_reduce_seconds"]) == 20 and data["trainable_parameters"] > 0
+    assert "2 processes vs 1" in report.with_suffix(".md").read_text()
