@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=Path("specs/medical-smollm2-cpu.yaml"))
     parser.add_argument("--rows", type=int, default=100, help="rows of the spec's data to train on (1 epoch)")
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3, help="alternating repeats; the median drops one cold or disturbed run")
     parser.add_argument("--out", type=Path, default=Path("reports"), help="writes <out>/bench/<timestamp>/")
     args = parser.parse_args(argv)
     result = measure(args.spec.resolve(), args.rows, args.repeats)
