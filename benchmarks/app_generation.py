@@ -11,7 +11,6 @@ slower than the same call in a fresh thread (OpenMP thread pools), which would f
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import threading
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import torch
 
+from benchmarks import write_report
 from plugins import evaluation, runs
 from plugins.assistant import Assistant, Settings
 
@@ -112,11 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports"), help="writes <out>/bench/<timestamp>/")
     args = parser.parse_args(argv)
     result = measure(runs.resolve(args.run), args.questions, args.repeats)
-    out = runs.new_run_dir("bench", args.out)
-    (out / "app_generation.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "app_generation.md").write_text(markdown(result))
-    print(markdown(result))
-    print(f"wrote {out}/app_generation.{{json,md}}")
+    write_report("app_generation", result, markdown(result), args.out)
     return 0
 
 

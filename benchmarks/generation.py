@@ -13,6 +13,7 @@ import statistics
 import time
 from pathlib import Path
 
+from benchmarks import write_report
 from plugins import evaluation, runs
 
 TARGET = 3.0  # issue 3: batched generation at the spec's batch size at least 3x faster than one row at a time
@@ -67,11 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports"), help="writes <out>/bench/<timestamp>/")
     args = parser.parse_args(argv)
     result = measure(runs.resolve(args.run), args.questions, args.batch_size, args.repeats)
-    out = runs.new_run_dir("bench", args.out)  # a fresh timestamped folder, never overwritten
-    (out / "generation.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "generation.md").write_text(markdown(result))
-    print(markdown(result))
-    print(f"wrote {out}/generation.{{json,md}}")
+    write_report("generation", result, markdown(result), args.out)
     return 0
 
 

@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from benchmarks import write_report
 from plugins import runs
 
 MIN_GAIN = 0.20
@@ -63,11 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         except runs.RunError as e:
             print(f"error: {spec}: {e}", file=sys.stderr)
             return 2
-    out = runs.new_run_dir("bench", args.out)
-    (out / "quality.json").write_text(json.dumps(rows, indent=2) + "\n")
-    (out / "quality.md").write_text(markdown(rows))
-    print(markdown(rows))
-    print(f"wrote {out}/quality.{{json,md}}")
+    write_report("quality", rows, markdown(rows), args.out)
     return 0 if all(r["met"] for r in rows.values()) else 1
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks import write_report
 from plugins import runs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,11 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports"), help="writes <out>/bench/<timestamp>/")
     args = parser.parse_args(argv)
     result = measure(args.spec.resolve(), args.rows, args.repeats)
-    out = runs.new_run_dir("bench", args.out)
-    (out / "scale_out.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "scale_out.md").write_text(markdown(result))
-    print(markdown(result))
-    print(f"wrote {out}/scale_out.{{json,md}}")
+    write_report("scale_out", result, markdown(result), args.out)
     return 0
 
 
