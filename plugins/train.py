@@ -95,9 +95,11 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path:
         dataset = _copy_inputs(spec, prepared, run_dir)
         print(f"run directory: {run_dir}", flush=True)
 
-    from plugins import ludwig_fixes
+    from plugins import length_batching, ludwig_fixes
 
     ludwig_fixes.apply()
+    if spec.project.get("length_batching"):
+        length_batching.apply()
     from ludwig.api import LudwigModel
 
     seed = spec.data.get("seed", 42)
