@@ -3,6 +3,7 @@
 #   make test                      run the test suite
 # Variables: SPEC=specs/<name>.yaml  RUN=runs/<spec>/<timestamp> (default: newest run)
 #            RESUME=<run dir>  OFFLINE=0 (allow the model/dataset hub, for hub-hosted specs)
+#            ONLY=training,generation,evaluation,memory,scaling (make bench: the parts to run)
 
 SPEC    ?= specs/medical-smollm2-cpu.yaml
 RUN     ?=
@@ -12,6 +13,7 @@ PYTEST_ARGS ?=
 QUALITY_SPECS ?= specs/medical-smollm2-cpu.yaml specs/medquad-smollm2-cpu.yaml
 HOST    ?= 127.0.0.1
 PORT    ?= 7860
+ONLY    ?=
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -85,8 +87,8 @@ compare: $(STAMPS)/venv ## base vs fine-tuned answers on RUN's test split: ROUGE
 report: $(STAMPS)/venv ## report of RUN -> reports/<spec>/<timestamp>/report.{md,html}; rebuilds reports/leaderboard.md
 	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m plugins.report $$run
 
-bench: $(STAMPS)/venv ## benchmark batched vs one-at-a-time generation on RUN -> reports/bench/<timestamp>/
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.generation $$run
+bench: $(STAMPS)/venv ## speed benchmark on RUN (ONLY=training,generation,... picks parts; ~20 min) -> reports/bench/<timestamp>/
+	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.suite $$run $(if $(ONLY),--only $(ONLY))
 
 quality: $(STAMPS)/venv model ## benchmark: train, compare and report each of QUALITY_SPECS, then check ROUGE-L +20 % (~1 h)
 	@for spec in $(QUALITY_SPECS); do $(PY) -m plugins.check $$spec || exit 2; done
