@@ -32,9 +32,9 @@ TARGETS = {  # issue 5
     "bandwidth_fraction": 0.70, "batched_eval": 3.0, "train_rss_gb": 4.0,
 }
 FULL = {"steps": 2, "repeats": 3, "app_questions": 3, "app_repeats": 2, "eval_questions": 16, "eval_repeats": 2,
-        "memory_steps": 2, "scaling_rows": [100, 200, 400], "scaling_lengths": [128, 256], "scaling_fraction": 0.125}
+        "eval_batch_size": None, "memory_steps": 2, "scaling_rows": [100, 200, 400], "scaling_lengths": [128, 256], "scaling_fraction": 0.125}
 QUICK = {"steps": 1, "repeats": 1, "app_questions": 1, "app_repeats": 1, "eval_questions": 4, "eval_repeats": 1,
-         "memory_steps": 1, "scaling_rows": [8, 16], "scaling_lengths": [32, 64], "scaling_fraction": 1.0}
+         "eval_batch_size": None, "memory_steps": 1, "scaling_rows": [8, 16], "scaling_lengths": [32, 64], "scaling_fraction": 1.0}
 
 
 def machine() -> dict:
@@ -46,15 +46,30 @@ def machine() -> dict:
             "load_average_at_start": os.getloadavg()}
 
 
+def _peak_rss(pid: int) -> int | None:
+    """The process's own peak resident set (VmHWM, bytes). Not the rusage of the child: a forked child
+    starts with the parent's high-water mark (here ~3 GB after training), which hides smaller children."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def child(args: list[str], cwd: Path | None = None) -> tuple[int, float, str]:
-    """Run `python <args>` to the end; returns (exit code, peak RSS in GB, output tail)."""
+    """Run `python <args>` to the end; returns (exit code, peak RSS in GB, output tail). The peak is
+    VmHWM read every 0.1 s while the child lives (it only grows, so the last reading is the peak)."""
+    peak = 0
     with tempfile.TemporaryFile("w+") as log:
         proc = subprocess.Popen([sys.executable, *args], cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        while proc.poll() is None:
+            peak = max(peak, _peak_rss(proc.pid) or 0)
+            time.sleep(0.1)
         log.seek(0)
         tail = log.read()[-3000:]
-    return proc.returncode, usage.ru_maxrss * 1024 / 1e9, tail  # ru_maxrss is in KiB on Linux
+    return proc.returncode, peak / 1e9, tail
 
 
 def _child_json(module: str, run: Path, extra: list[str], name: str) -> dict:
@@ -112,7 +127,8 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
     if "evaluation" in parts:
         print("evaluation: batched vs one-at-a-time generation ...", flush=True)
         result["evaluation"] = _timed(result, "evaluation", lambda: _child_json("benchmarks.generation", run, [
-            "--questions", str(p["eval_questions"]), "--repeats", str(p["eval_repeats"])], "generation"))
+            "--questions", str(p["eval_questions"]), "--repeats", str(p["eval_repeats"]),
+            *(["--batch-size", str(p["eval_batch_size"])] if p["eval_batch_size"] else [])], "generation"))
     if "memory" in parts:
         print(f"memory: make train's path for {p['memory_steps']} optimizer steps in a child process ...", flush=True)
         result["memory"] = {"train": _timed(result, "memory", lambda: train_memory(run, p["memory_steps"]))}
@@ -168,7 +184,9 @@ def markdown(r: dict) -> str:
     lines = [f"# Benchmark{' (quick)' if r['quick'] else ''}\n",
              f"Run `{r['run']}`. Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GiB, torch "
              f"{m['torch']} on {m['torch_threads']} threads; load average at start "
-             f"{', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}.\n",
+             f"{', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}"
+             + (f", at the end {', '.join(f'{x:.2f}' for x in m['load_average_at_end'])}" if "load_average_at_end" in m
+                else "") + ".\n",
              f"Measured ceilings: fp32 matmul {hw['matmul']['gflops_peak']:.0f} GFLOP/s "
              f"({hw['matmul']['size']}² matrices, best of {hw['matmul']['repeats']}); copy bandwidth "
              f"{hw['copy']['gb_per_s_peak']:.1f} GB/s (read + write of a {hw['copy']['megabytes']} MB tensor).\n",
@@ -300,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     result = run_parts(run, parts, settings, args.quick)
     result["wall_seconds"] = time.perf_counter() - started
+    result["machine"]["load_average_at_end"] = os.getloadavg()
     out = runs.new_run_dir("bench", args.out)
     result["plots"] = plots(result, out)
     (out / "bench.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
