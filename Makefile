@@ -4,6 +4,7 @@
 # Variables: SPEC=specs/<name>.yaml  RUN=runs/<spec>/<timestamp> (default: newest run)
 #            RESUME=<run dir>  OFFLINE=0 (allow the model/dataset hub, for hub-hosted specs)
 #            NPROC=<ranks per machine> NNODES=<machines> NODE_RANK MASTER_ADDR MASTER_PORT (make train, scale-out)
+#            ONLY=training,generation,evaluation,memory,scaling (make bench: the parts to run)
 
 SPEC    ?= specs/medical-smollm2-cpu.yaml
 RUN     ?=
@@ -19,6 +20,7 @@ NNODES  ?= 1
 NODE_RANK   ?= 0
 MASTER_ADDR ?= 127.0.0.1
 MASTER_PORT ?= 29500
+ONLY    ?=
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -101,8 +103,8 @@ compare: $(STAMPS)/venv ## base vs fine-tuned answers on RUN's test split: ROUGE
 report: $(STAMPS)/venv ## report of RUN -> reports/<spec>/<timestamp>/report.{md,html}; rebuilds reports/leaderboard.md
 	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m plugins.report $$run
 
-bench: $(STAMPS)/venv ## benchmark batched vs one-at-a-time generation on RUN -> reports/bench/<timestamp>/
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.generation $$run
+bench: $(STAMPS)/venv ## speed benchmark on RUN (ONLY=training,generation,... picks parts; ~20 min) -> reports/bench/<timestamp>/
+	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.suite $$run $(if $(ONLY),--only $(ONLY))
 
 bench-scale-out: $(STAMPS)/venv model ## benchmark: training on 1 vs 2 processes (SPEC cut to 100 rows) and DDP's all-reduce cost
 	$(PY) -m benchmarks.scale_out --spec $(SPEC)

@@ -83,6 +83,8 @@ def measure(run_dir: Path, questions: int, repeats: int) -> dict:
     return {
         "run": str(run_dir), "questions": len(asked), "repeats": repeats, "max_new_tokens": settings.max_new_tokens,
         "threads": torch.get_num_threads(),
+        # every weight is read once per generated token (the tied embedding once, as the output layer)
+        "weight_bytes": sum(p.numel() * p.element_size() for p in assistant.model.parameters()),
         "ttft_seconds": {who: statistics.median(r[f"{who}_ttft"] for r in rows) for who in ("app", "plain")},
         "ttft_max_seconds": {who: max(r[f"{who}_ttft"] for r in rows) for who in ("app", "plain")},
         "tokens_per_second": {who: statistics.median(v) for who, v in tps.items()},

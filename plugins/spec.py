@@ -262,7 +262,8 @@ DATA_KEYS = {
     "split": "a mapping train/validation/test -> fractions > 0 summing to 1",
     "seed": "an integer",
 }
-PROJECT_KEYS = {"data": "the dataset block"}
+PROJECT_KEYS = {"data": "the dataset block",
+                "length_batching": "true or false: training batches of rows of similar length (plugins/length_batching.py)"}
 
 
 def _project_problems(raw: dict) -> list[str]:
@@ -274,6 +275,8 @@ def _project_problems(raw: dict) -> list[str]:
         return [f"'{where}' must be a mapping with: {', '.join(PROJECT_KEYS)}"]
     problems = [_unknown_key_message(f"{where}.{k}", k, sorted(PROJECT_KEYS), where) for k in project
                 if k not in PROJECT_KEYS]
+    if not isinstance(project.get("length_batching", False), bool):
+        problems.append(f"'{where}.length_batching' is {project['length_batching']!r}; allowed: true or false")
     data = project.get("data")
     if not isinstance(data, dict):
         return problems + [f"'{where}.data' must be a mapping with: {', '.join(DATA_KEYS)}"]

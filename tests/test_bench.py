@@ -1,0 +1,68 @@
+"""`make bench` (benchmarks/suite.py) end to end in --quick mode on the tiny model: every part runs and
+writes a sane report. No timing is asserted: the numbers of a tiny random model mean nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import make_project, run_module
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    project = make_project(tmp_path_factory.mktemp("bench") / "project")
+    trained = run_module(project, "plugins.train", "specs/smoke-tiny.yaml")
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    out = tmp_path_factory.mktemp("out")
+    result = run_module(project, "benchmarks.suite", "runs/latest", "--quick", "--out", str(out))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    [folder] = list((out / "bench").iterdir())
+    return folder, json.loads((folder / "bench.json").read_text()), result.stdout
+
+
+def test_report_files(report):
+    folder, data, stdout = report
+    assert {"bench.json", "bench.md", "training.png", "scaling.png"} <= {p.name for p in folder.iterdir()}
+    text = (folder / "bench.md").read_text()
+    for heading in ("## Targets", "## Training throughput", "## Generation (the app)", "## Evaluation",
+                    "## Memory", "## Scaling"):
+        assert heading in text
+    assert "## Targets" in stdout and "bench.{json,md}" in stdout
+
+
+def test_hardware_and_training_fields(report):
+    _, data, _ = report
+    hw = data["hardware"]
+    assert hw["matmul"]["gflops_peak"] > 0 and hw["copy"]["gb_per_s_peak"] > 0
+    training = data["training"]
+    assert set(training["contenders"]) == {"plain", "ludwig", "ludwig_length_batching"}
+    for name, c in training["contenders"].items():
+        [run] = c["runs"]
+        assert run["tokens"] > 0 and run["seconds"] > 0 and run["padded_tokens"] >= run["tokens"]
+        assert 0 <= c["padding_fraction"] < 1 and c["mfu"] > 0
+        assert run["threads"] == training["contenders"]["plain"]["runs"][0]["threads"]
+    flops = training["flops"]
+    assert flops["flops_per_token"] == 4 * flops["base_params"] + 6 * flops["lora_params"]
+    assert training["contenders"]["ludwig"]["ratio_median"] > 0
+
+
+def test_generation_evaluation_memory_scaling_fields(report):
+    _, data, _ = report
+    g = data["generation"]
+    assert g["same_answers"] is True and g["weight_bytes"] > 0 and 0 < g["bound_fraction"]
+    e = data["evaluation"]
+    assert e["same_answers"] is True and e["speedup_median"] > 0
+    memory = data["memory"]
+    assert all(memory[k]["peak_rss_gb"] > 0.2 for k in ("train", "evaluation", "app"))
+    s = data["scaling"]
+    assert len(s["points"]) == len(data["settings"]["scaling_rows"]) * len(data["settings"]["scaling_lengths"])
+    assert set(s["fits"]) == {str(n) for n in data["settings"]["scaling_lengths"]}
+    names = {t["target"] for t in data["targets"]}
+    assert len(names) == 7 and all(isinstance(t["met"], bool) for t in data["targets"])
+
+
+def test_unknown_part_is_refused(tmp_path):
+    result = run_module(make_project(tmp_path / "p"), "benchmarks.suite", "--only", "speed")
+    assert result.returncode == 2 and "unknown part(s) speed" in result.stderr
