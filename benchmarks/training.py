@@ -23,7 +23,9 @@ import torch
 
 from plugins import spec as spec_mod
 
-CONTENDERS = ("plain", "ludwig", "ludwig_length_batching")
+# name -> (sparse logits, length batching) for the Ludwig contenders; the last is what make train runs
+CONTENDERS = {"plain": None, "ludwig": (False, False), "ludwig_sparse_logits": (True, False),
+              "ludwig_sparse_logits_length_batching": (True, True)}
 
 
 def settings(run_dir: Path) -> dict:
@@ -143,9 +145,9 @@ def plain_loop(rows: pd.DataFrame, cfg: dict, steps: int, seed: int, epochs: flo
 
 
 def ludwig_train(rows: pd.DataFrame, cfg: dict, steps: int | None, seed: int, length_batching_on: bool,
-                 max_length: int | None = None, epochs: int | None = None) -> dict:
+                 sparse_logits_on: bool, max_length: int | None = None, epochs: int | None = None) -> dict:
     """The project's training path (plugins.train: the fixes applied, LudwigModel.train on the spec's
-    Ludwig config) on `rows`, for `steps` optimizer steps after one warm-up step (or one epoch after
+    Ludwig config; sparse logits and length batching on or off) on `rows`, for `steps` optimizer steps after one warm-up step (or one epoch after
     the warm-up step, with `epochs=1`). Timed between Ludwig's own batch callbacks, so it includes
     Ludwig's batcher and every per-step cost, but not model loading, preprocessing or evaluation.
     A tiny validation and test split (3 rows each) keeps Ludwig's evaluations short."""
@@ -153,10 +155,11 @@ def ludwig_train(rows: pd.DataFrame, cfg: dict, steps: int | None, seed: int, le
     from ludwig.callbacks import Callback
 
     import ludwig.models.llm as llm_module
-    from plugins import length_batching, ludwig_fixes
+    from plugins import length_batching, ludwig_fixes, sparse_logits
 
     ludwig_fixes.apply()
     length_batching.apply(enabled=length_batching_on)
+    sparse_logits.apply(enabled=sparse_logits_on)
     accum = cfg["accumulation"]
     config = copy.deepcopy(cfg["spec"].ludwig)
     trainer = config.setdefault("trainer", {})
@@ -218,9 +221,10 @@ def compare(run_dir: Path, steps: int, repeats: int, peak_gflops: float, rows: i
     if rows:
         data = data.head(rows)
     results = {name: [] for name in CONTENDERS}
+    names = list(CONTENDERS)
     for repeat in range(repeats):
         seed = 42 + repeat
-        for name in CONTENDERS[repeat % 3:] + CONTENDERS[:repeat % 3]:
+        for name in names[repeat % len(names):] + names[:repeat % len(names)]:
             results[name].append(_run(name, data, cfg, steps, seed))
         print(f"  training repeat {repeat + 1}/{repeats}: " + ", ".join(
             f"{k} {v[-1]['tokens'] / v[-1]['seconds']:.1f} tok/s" for k, v in results.items() if v), flush=True)
@@ -228,9 +232,10 @@ def compare(run_dir: Path, steps: int, repeats: int, peak_gflops: float, rows: i
 
 
 def _run(name: str, data: pd.DataFrame, cfg: dict, steps: int, seed: int) -> dict:
-    if name == "plain":
+    if CONTENDERS[name] is None:
         return plain_loop(data, cfg, steps, seed)
-    return ludwig_train(data, cfg, steps, seed, length_batching_on=name == "ludwig_length_batching")
+    sparse, grouped = CONTENDERS[name]
+    return ludwig_train(data, cfg, steps, seed, length_batching_on=grouped, sparse_logits_on=sparse)
 
 
 def summarize(results: dict, cfg: dict, steps: int, repeats: int, peak_gflops: float, rows: int) -> dict:
@@ -248,8 +253,8 @@ def summarize(results: dict, cfg: dict, steps: int, repeats: int, peak_gflops: f
             "mfu": statistics.median(tps) * fpt / (peak_gflops * 1e9), "runs": runs}
         out.setdefault("flops", {k: runs[0][k] for k in ("base_params", "lora_params", "flops_per_token", "formula")})
     base = out["contenders"]["plain"]["tokens_per_second_all"]
-    for name in ("ludwig", "ludwig_length_batching"):
-        if name in out["contenders"]:
+    for name in CONTENDERS:
+        if name != "plain" and name in out["contenders"]:
             mine = out["contenders"][name]["tokens_per_second_all"]
             ratios = [m / p for m, p in zip(mine, base)]  # paired by repeat
             out["contenders"][name].update(ratio_median=statistics.median(ratios), ratio_min=min(ratios),
@@ -258,7 +263,7 @@ def summarize(results: dict, cfg: dict, steps: int, repeats: int, peak_gflops: f
 
 
 def scaling(run_dir: Path, row_counts: list[int], lengths: list[int], fraction: float, peak_gflops: float) -> dict:
-    """Seconds per epoch of the project's path (length batching as the run's spec says) at
+    """Seconds per epoch of the project's path (sparse logits; length batching as the run's spec says) at
     several row counts and two sequence lengths. Each point trains `fraction` of the epoch's steps for
     real and divides by `fraction` (1.0: whole epochs); the fit is log(seconds) vs log(rows)."""
     cfg = settings(run_dir)
@@ -269,7 +274,8 @@ def scaling(run_dir: Path, row_counts: list[int], lengths: list[int], fraction: 
         for n in row_counts:
             part = max(cfg["batch_size"] * cfg["accumulation"], int(round(n * fraction)))
             rows = resize(data, part)
-            r = ludwig_train(rows, cfg, None, 42, length_batching_on=grouped, max_length=max_length, epochs=1)
+            r = ludwig_train(rows, cfg, None, 42, length_batching_on=grouped, sparse_logits_on=True,
+                             max_length=max_length, epochs=1)
             points.append({"rows": n, "max_length": max_length, "rows_trained": part,
                            "seconds_per_epoch": r["seconds"] * n / part, "tokens_per_row": r["tokens"] / part,
                            "tokens_per_second": r["tokens"] / r["seconds"]})

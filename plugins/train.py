@@ -154,9 +154,10 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
                  f"{scale['gradient_accumulation_steps']} accumulation = {scale['effective_batch_size']}")
     print(f"effective batch: {effective}", flush=True)
 
-    from plugins import length_batching, ludwig_fixes
+    from plugins import length_batching, ludwig_fixes, sparse_logits
 
     ludwig_fixes.apply()
+    sparse_logits.apply()
     if spec.project.get("length_batching"):
         length_batching.apply()
     from ludwig.api import LudwigModel

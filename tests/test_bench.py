@@ -37,7 +37,8 @@ def test_hardware_and_training_fields(report):
     hw = data["hardware"]
     assert hw["matmul"]["gflops_peak"] > 0 and hw["copy"]["gb_per_s_peak"] > 0
     training = data["training"]
-    assert set(training["contenders"]) == {"plain", "ludwig", "ludwig_length_batching"}
+    assert set(training["contenders"]) == {"plain", "ludwig", "ludwig_sparse_logits",
+                                            "ludwig_sparse_logits_length_batching"}
     for name, c in training["contenders"].items():
         [run] = c["runs"]
         assert run["tokens"] > 0 and run["seconds"] > 0 and run["padded_tokens"] >= run["tokens"]
