@@ -46,7 +46,7 @@ TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --no
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model check train predict evaluate compare report bench bench-scale-out quality app bench-app screenshots test clean-runs
+.PHONY: help venv model tiny-model check train predict evaluate compare report bench bench-scale-out quality app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -118,9 +118,6 @@ quality: $(STAMPS)/venv model ## benchmark: train, compare and report each of QU
 
 app: $(STAMPS)/venv ## the app: chat with RUN (default: newest) and Spec Studio, on http://$(HOST):$(PORT)/
 	$(PY) app.py $(if $(RUN),--run $(RUN)) --host $(HOST) --port $(PORT)
-
-bench-app: $(STAMPS)/venv ## benchmark the app's streaming vs plain generate on RUN: time to first token, tokens/s
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.app_generation $$run
 
 screenshots: $(STAMPS)/venv ## the README's app screenshots of RUN, taken in headless chromium -> docs/app-*.png
 	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m scripts.app_screenshots $$run

@@ -60,6 +60,22 @@ def _app(assistant: Assistant, question: str, settings: Settings) -> tuple[float
     return ttft, time.perf_counter() - start, text
 
 
+def matvec_seconds(model: torch.nn.Module, repeats: int = 5) -> float:
+    """Seconds for every linear layer of `model` (the tied output layer included) to multiply one
+    row, best of `repeats`: the matrix-vector products one decoding step cannot avoid, through
+    torch's own kernel, with no attention, cache or Python around them."""
+    layers = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    rows = {m.in_features: torch.randn(1, m.in_features) for m in layers}
+    best = float("inf")
+    with torch.inference_mode():
+        for _ in range(repeats + 1):  # the first pass warms the caches and the thread pool
+            start = time.perf_counter()
+            for m in layers:
+                torch.nn.functional.linear(rows[m.in_features], m.weight)
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
 def measure(run_dir: Path, questions: int, repeats: int) -> dict:
     assistant = Assistant(run_dir)
     settings = Settings(0.0, 1.0, assistant.defaults.max_new_tokens, assistant.defaults.repetition_penalty)
@@ -85,6 +101,7 @@ def measure(run_dir: Path, questions: int, repeats: int) -> dict:
         "threads": torch.get_num_threads(),
         # every weight is read once per generated token (the tied embedding once, as the output layer)
         "weight_bytes": sum(p.numel() * p.element_size() for p in assistant.model.parameters()),
+        "matvec_seconds": _in_thread(matvec_seconds, assistant.model),
         "ttft_seconds": {who: statistics.median(r[f"{who}_ttft"] for r in rows) for who in ("app", "plain")},
         "ttft_max_seconds": {who: max(r[f"{who}_ttft"] for r in rows) for who in ("app", "plain")},
         "tokens_per_second": {who: statistics.median(v) for who, v in tps.items()},

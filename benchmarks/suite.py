@@ -124,6 +124,8 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
         bandwidth = result["hardware"]["copy"]["gb_per_s_peak"] * 1e9
         app["bound_tokens_per_second"] = bandwidth / app["weight_bytes"]
         app["bound_fraction"] = app["tokens_per_second"]["app"] / app["bound_tokens_per_second"]
+        app["matvec_tokens_per_second"] = 1 / app["matvec_seconds"]
+        app["matvec_gb_per_s"] = app["weight_bytes"] / app["matvec_seconds"] / 1e9
         result["generation"] = app
     if "evaluation" in parts:
         print("evaluation: batched vs one-at-a-time generation ...", flush=True)
@@ -227,6 +229,10 @@ def markdown(r: dict) -> str:
                          f"{g['tokens_per_second'][who] / g['bound_tokens_per_second']:.0%} |")
         lines.append(f"\nApp ÷ plain: {g['throughput_ratio_median']:.2f}× ({g['throughput_ratio_min']:.2f}–"
                      f"{g['throughput_ratio_max']:.2f}×); identical answers: {g['same_answers']}.")
+        lines.append(f"\nThe kernel's own ceiling: every linear layer multiplying one row through torch's matrix-vector "
+                     f"product, nothing else, streams the weights at {g['matvec_gb_per_s']:.1f} GB/s = "
+                     f"{g['matvec_tokens_per_second']:.1f} tokens/s; the app reaches "
+                     f"{g['tokens_per_second']['app'] / g['matvec_tokens_per_second']:.0%} of that.")
     if "evaluation" in r:
         e = r["evaluation"]
         lines += ["", "## Evaluation\n",

@@ -53,6 +53,7 @@ def test_generation_evaluation_memory_scaling_fields(report):
     _, data, _ = report
     g = data["generation"]
     assert g["same_answers"] is True and g["weight_bytes"] > 0 and 0 < g["bound_fraction"]
+    assert g["matvec_seconds"] > 0 and g["matvec_gb_per_s"] > 0
     e = data["evaluation"]
     assert e["same_answers"] is True and e["speedup_median"] > 0
     memory = data["memory"]
