@@ -31,8 +31,8 @@ TARGETS = {  # issue 5
     "training_ratio": 1.0, "training_ratio_length_batching": 1.3, "mfu": 0.60, "app_ratio": 0.95,
     "bandwidth_fraction": 0.70, "batched_eval": 3.0, "train_rss_gb": 4.0,
 }
-FULL = {"steps": 2, "repeats": 3, "app_questions": 3, "app_repeats": 2, "eval_questions": 16, "eval_repeats": 2,
-        "eval_batch_size": None, "memory_steps": 2, "scaling_rows": [100, 200, 400], "scaling_lengths": [128, 256], "scaling_fraction": 0.125}
+FULL = {"steps": 2, "repeats": 3, "app_questions": 2, "app_repeats": 2, "eval_questions": 16, "eval_repeats": 2,
+        "eval_batch_size": None, "memory_steps": 2, "scaling_rows": [100, 200, 400], "scaling_lengths": [128, 256], "scaling_fraction": 0.0625}
 QUICK = {"steps": 1, "repeats": 1, "app_questions": 1, "app_repeats": 1, "eval_questions": 4, "eval_repeats": 1,
          "eval_batch_size": None, "memory_steps": 1, "scaling_rows": [8, 16], "scaling_lengths": [32, 64], "scaling_fraction": 1.0}
 
@@ -276,8 +276,8 @@ def plots(r: dict, out: Path) -> list[str]:
             ax.bar(i, v["tokens_per_second"], color="C%d" % i, alpha=0.7)
             ax.scatter([i] * len(v["tokens_per_second_all"]), v["tokens_per_second_all"], color="black", zorder=3, s=12)
         ax.set_xticks(range(len(c)), [n.replace("_", "\n") for n in c])
-        ax.set_ylabel("non-padding tokens / s (bar: median, dots: repeats)")
-        ax.set_title("Training throughput")
+        ax.set_ylabel("non-padding tokens / s")
+        ax.set_title("Training throughput (bars: median, dots: repeats)")
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
         fig.savefig(out / "training.png", dpi=120)
