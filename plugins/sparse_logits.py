@@ -73,8 +73,6 @@ def sparse_forward(llm, inputs) -> dict:
             USED_TOKENS: get_used_tokens_for_llm(llm.model_inputs, llm.tokenizer)}
 
 
-
-
 def apply(enabled: bool = True) -> None:
     """From now on, loss-only training micro-batches run `sparse_forward` (or, with `enabled=False`,
     no longer: the benchmark alternates both in one process)."""
