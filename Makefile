@@ -34,8 +34,10 @@ export TRANSFORMERS_OFFLINE := $(OFFLINE)
 export TOKENIZERS_PARALLELISM := false
 export PYTHONPATH := $(CURDIR)
 
-LUDWIG  = $(PY) -m plugins.ludwig_cli
-# the defaults are today's single process; otherwise torchrun starts the ranks (plugins/distributed.py)
+LUDWIG  = $(PY) -m plugins.ludwig.cli
+# the run directory of RUN (default: the newest run), or stop with the reason: one lookup for every target
+WITH_RUN = run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x;
+# the defaults are today's single process; otherwise torchrun starts the ranks (plugins/ludwig/distributed.py)
 ifeq ($(NPROC)/$(NNODES),1/1)
 TRAIN   = $(PY) -m plugins.train
 else ifeq ($(NNODES),1)
@@ -46,7 +48,7 @@ TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --no
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model check train predict evaluate compare report bench bench-scale-out quality app screenshots test clean-runs
+.PHONY: help venv model tiny-model browser check train predict evaluate compare report bench bench-scale-out quality app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -88,23 +90,23 @@ else
 endif
 
 predict: $(STAMPS)/venv ## Ludwig predict on the test split of RUN (default: newest) into RUN/predict/
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; \
+	@$(WITH_RUN) \
 	$(LUDWIG) predict --model_path $$run/ludwig/model --dataset $$run/data/dataset.csv \
 	  --split test --output_directory $$run/predict --skip_save_unprocessed_output
 
 evaluate: $(STAMPS)/venv ## Ludwig evaluate on the test split of RUN into RUN/evaluate/
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; \
+	@$(WITH_RUN) \
 	$(LUDWIG) evaluate --model_path $$run/ludwig/model --dataset $$run/data/dataset.csv \
 	  --split test --output_directory $$run/evaluate --skip_save_unprocessed_output
 
 compare: $(STAMPS)/venv ## base vs fine-tuned answers on RUN's test split: ROUGE/BLEU with CIs -> RUN/eval/
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m plugins.evaluation $$run
+	@$(WITH_RUN) $(PY) -m plugins.eval.compare $$run
 
 report: $(STAMPS)/venv ## report of RUN -> reports/<spec>/<timestamp>/report.{md,html}; rebuilds reports/leaderboard.md
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m plugins.report $$run
+	@$(WITH_RUN) $(PY) -m plugins.eval.report $$run
 
 bench: $(STAMPS)/venv ## speed benchmark on RUN (ONLY=training,generation,... picks parts; ~20 min) -> reports/bench/<timestamp>/
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m benchmarks.suite $$run $(if $(ONLY),--only $(ONLY))
+	@$(WITH_RUN) $(PY) -m benchmarks.suite $$run $(if $(ONLY),--only $(ONLY))
 
 bench-scale-out: $(STAMPS)/venv model ## benchmark: training on 1 vs 2 processes (SPEC cut to 100 rows) and DDP's all-reduce cost
 	$(PY) -m benchmarks.scale_out --spec $(SPEC)
@@ -113,17 +115,30 @@ quality: $(STAMPS)/venv model ## benchmark: train, compare and report each of QU
 	@for spec in $(QUALITY_SPECS); do $(PY) -m plugins.check $$spec || exit 2; done
 	@for spec in $(QUALITY_SPECS); do set -e; \
 	  $(PY) -m plugins.train $$spec; run=$$($(PY) -m plugins.runs runs/$$(basename $$spec .yaml)/latest); \
-	  $(PY) -m plugins.evaluation $$run; $(PY) -m plugins.report $$run; done
+	  $(PY) -m plugins.eval.compare $$run; $(PY) -m plugins.eval.report $$run; done
 	$(PY) -m benchmarks.quality $(QUALITY_SPECS)
 
 app: $(STAMPS)/venv ## the app: chat with RUN (default: newest) and Spec Studio, on http://$(HOST):$(PORT)/
-	$(PY) app.py $(if $(RUN),--run $(RUN)) --host $(HOST) --port $(PORT)
+	$(PY) -m plugins.app $(if $(RUN),--run $(RUN)) --host $(HOST) --port $(PORT)
 
 screenshots: $(STAMPS)/venv ## the README's app screenshots of RUN, taken in headless chromium -> docs/app-*.png
-	@run=$$($(PY) -m plugins.runs $(RUN)) || exit 2; set -x; $(PY) -m scripts.app_screenshots $$run
+	@$(WITH_RUN) $(PY) -m scripts.app_screenshots $$run
 
-test: $(STAMPS)/venv model tiny-model ## run the test suite (unit tests + real Ludwig runs on the tiny model)
+test: $(STAMPS)/venv model tiny-model browser ## lint, then the test suite (unit tests + real Ludwig runs on the tiny model)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+browser: ## Debian's chromium + chromium-driver for the app's browser test (installed with apt-get when root)
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium and chromium-driver for the app's browser test ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+	      || { echo "error: apt-get could not install chromium chromium-driver" >&2; exit 2; }; \
+	  else \
+	    echo "error: the app's browser test needs Debian's chromium; run: sudo apt-get install -y chromium chromium-driver" >&2; \
+	    exit 2; \
+	  fi; \
+	fi
 
 clean-runs: ## delete every run under runs/ (asks first)
 	@read -p "delete everything under runs/? [y/N] " a && [ "$$a" = y ] && rm -rf runs/* || echo "kept"

@@ -1,20 +1,20 @@
-"""Benchmark: Ludwig's generation, batched (plugins/ludwig_fixes.py) vs one row at a time (stock).
+"""Benchmark: Ludwig's generation, batched (plugins/ludwig/fixes.py) vs one row at a time (stock).
 
 Both contenders answer the same test questions of a run with the same model and settings, in one
 process, alternating and repeated; the report gives the median speed-up and its spread, because the
-machine is shared and noisy. Writes reports/bench/<timestamp>/generation.{json,md}.
+machine is shared and noisy. Writes reports/bench/<timestamp>/evaluation.{json,md}.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from pathlib import Path
 
 from benchmarks import write_report
-from plugins import evaluation, runs
+from plugins import runs
+from plugins.eval import compare
 
 TARGET = 3.0  # issue 3: batched generation at the spec's batch size at least 3x faster than one row at a time
 
@@ -22,14 +22,14 @@ TARGET = 3.0  # issue 3: batched generation at the spec's batch size at least 3x
 def measure(run_dir: Path, questions: int, batch_size: int | None, repeats: int) -> dict:
     from ludwig.models.llm import LLM
 
-    from plugins import ludwig_fixes
+    from plugins.ludwig import fixes, patch
 
-    model = evaluation.load_model(run_dir)
-    config = json.loads((runs.ludwig_dir(run_dir) / "model" / "model_hyperparameters.json").read_text())
-    name, output = config["input_features"][0]["name"], config["output_features"][0]["name"]
-    batch_size = batch_size or config.get("trainer", {}).get("eval_batch_size") or 4  # as make compare generates
-    rows = evaluation.split_rows(run_dir, "test").head(questions)
-    contenders = {"one_at_a_time": LLM.stock_generate, "batched": ludwig_fixes.batched_generate}
+    run = runs.Run(run_dir)
+    model = compare.load_model(run)
+    name, output = run.input_name, run.output_name
+    batch_size = batch_size or run.eval_batch_size  # as make compare generates
+    rows = run.rows("test").head(questions)
+    contenders = {"one_at_a_time": patch.original(LLM, "generate"), "batched": fixes.batched_generate}
     seconds = {k: [] for k in contenders}
     answers = {}
     for _ in range(repeats):
@@ -39,10 +39,10 @@ def measure(run_dir: Path, questions: int, batch_size: int | None, repeats: int)
             predictions, _ = model.predict(rows[[name, "split"]], batch_size=batch_size, skip_save_predictions=True)
             seconds[label].append(time.perf_counter() - start)
             answers[label] = predictions[f"{output}_response"].tolist()
-    LLM.generate = ludwig_fixes.batched_generate
+    LLM.generate = fixes.batched_generate
     ratios = [o / b for o, b in zip(seconds["one_at_a_time"], seconds["batched"])]
     return {"run": str(run_dir), "questions": len(rows), "batch_size": batch_size, "repeats": repeats,
-            "generation": config.get("generation", {}), "seconds": seconds,
+            "generation": run.generation, "seconds": seconds,
             "speedup_median": statistics.median(ratios), "speedup_min": min(ratios), "speedup_max": max(ratios),
             "same_answers": answers["one_at_a_time"] == answers["batched"]}
 
@@ -56,7 +56,8 @@ def markdown(result: dict) -> str:
                       for k, v in s.items())
             + f"\nSpeed-up: **{result['speedup_median']:.2f}×** (median; {result['speedup_min']:.2f}–"
               f"{result['speedup_max']:.2f}× over repeats): target ≥ {TARGET:g}× "
-              f"{'met' if result['speedup_median'] >= TARGET else 'missed'}. Identical answers: {result['same_answers']}.\n")
+              f"{'met' if result['speedup_median'] >= TARGET else 'missed'}. "
+              f"Identical answers: {result['same_answers']}.\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports"), help="writes <out>/bench/<timestamp>/")
     args = parser.parse_args(argv)
     result = measure(runs.resolve(args.run), args.questions, args.batch_size, args.repeats)
-    write_report("generation", result, markdown(result), args.out)
+    write_report("evaluation", result, markdown(result), args.out)
     return 0
 
 

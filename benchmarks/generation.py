@@ -5,7 +5,8 @@ alternating and repeated. Time to first token (TTFT) of the app is the wait unti
 text; of plain generate, a 1-token generate (prefill + first token). Throughput is generated tokens
 per second of the whole answer. Plain generate runs in a fresh thread like the app's generation (and
 like any Gradio handler): on a loaded 2-core machine a generate on the main thread was measured about 5×
-slower than the same call in a fresh thread (OpenMP thread pools), which would flatter the app. Writes reports/bench/<timestamp>/app_generation.{json,md}.
+slower than the same call in a fresh thread (OpenMP thread pools), which would flatter the app.
+Writes reports/bench/<timestamp>/generation.{json,md}.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from pathlib import Path
 import torch
 
 from benchmarks import write_report
-from plugins import evaluation, runs
-from plugins.assistant import Assistant, Settings
+from plugins import runs
+from plugins.app.assistant import Assistant, Settings
 
 
 def _plain(assistant: Assistant, prompt: str, settings: Settings) -> tuple[float, float, int, str]:
@@ -54,7 +55,7 @@ def _app(assistant: Assistant, question: str, settings: Settings) -> tuple[float
     """(ttft, seconds, text) through the app's path: prepare the question, stream the answer."""
     start = time.perf_counter()
     ttft, text = None, ""
-    for text in assistant.stream(assistant.prepare(question), settings):
+    for text in assistant.stream(assistant.prepare(question), settings):  # noqa: B007 (the last is the answer)
         if ttft is None:
             ttft = time.perf_counter() - start
     return ttft, time.perf_counter() - start, text
@@ -79,7 +80,7 @@ def matvec_seconds(model: torch.nn.Module, repeats: int = 5) -> float:
 def measure(run_dir: Path, questions: int, repeats: int) -> dict:
     assistant = Assistant(run_dir)
     settings = Settings(0.0, 1.0, assistant.defaults.max_new_tokens, assistant.defaults.repetition_penalty)
-    asked = evaluation.split_rows(run_dir, "test")[assistant.question_field].head(questions).tolist()
+    asked = assistant.run.rows("test")[assistant.question_field].head(questions).tolist()
     _app(assistant, asked[0], settings)  # warm-up, untimed
     rows = []
     for repeat in range(repeats):
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("reports"), help="writes <out>/bench/<timestamp>/")
     args = parser.parse_args(argv)
     result = measure(runs.resolve(args.run), args.questions, args.repeats)
-    write_report("app_generation", result, markdown(result), args.out)
+    write_report("generation", result, markdown(result), args.out)
     return 0
 
 

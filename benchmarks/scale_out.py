@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks import write_report
-from plugins import runs
+from plugins import spec as spec_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,8 +98,8 @@ def measure(spec: Path, rows: int, repeats: int) -> dict:
             for nproc in (1, 2):  # alternate, so drift hits both alike
                 summaries[nproc] = _train(Path(tmp), bench_spec, nproc)
                 seconds[nproc].append(summaries[nproc]["train_wall_seconds"])
-    raw = yaml.safe_load(spec.read_text())
-    trainable = _lora_parameters(raw, raw["adapter"]["r"])
+    resolved = spec_mod.resolved(yaml.safe_load(spec.read_text()))  # Ludwig's defaults filled in
+    trainable = _lora_parameters(resolved, resolved["adapter"]["r"])
     reduce = all_reduce_seconds(trainable)
     return {"spec": str(spec), "rows": rows, "train_rows": summaries[1]["data"]["train"], "repeats": repeats,
             "tokens": summaries[1]["tokens_seen"], "seconds": {str(k): v for k, v in seconds.items()},
@@ -115,7 +115,8 @@ def _lora_parameters(raw: dict, r: int) -> int:
     hidden, layers = config["hidden_size"], config["num_hidden_layers"]
     kv = hidden * config.get("num_key_value_heads", config["num_attention_heads"]) // config["num_attention_heads"]
     shapes = {"q_proj": (hidden, hidden), "k_proj": (hidden, kv), "v_proj": (hidden, kv), "o_proj": (hidden, hidden)}
-    return layers * sum(r * (i + o) for m, (i, o) in shapes.items() if m in raw["adapter"]["target_modules"])
+    targets = raw["adapter"]["target_modules"] or ["q_proj", "v_proj"]  # peft's Llama default
+    return layers * sum(r * (i + o) for m, (i, o) in shapes.items() if m in targets)
 
 
 def markdown(result: dict) -> str:
@@ -139,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=Path("specs/medical-smollm2-cpu.yaml"))
     parser.add_argument("--rows", type=int, default=100, help="rows of the spec's data to train on (1 epoch)")
-    parser.add_argument("--repeats", type=int, default=3, help="alternating repeats; the median drops one cold or disturbed run")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="alternating repeats; the median drops one cold or disturbed run")
     parser.add_argument("--out", type=Path, default=Path("reports"), help="writes <out>/bench/<timestamp>/")
     args = parser.parse_args(argv)
     result = measure(args.spec.resolve(), args.rows, args.repeats)

@@ -23,18 +23,20 @@ from pathlib import Path
 import torch
 import yaml
 
-from benchmarks import hardware
+from benchmarks import hardware, safety
 from plugins import runs
 
-PARTS = ("training", "generation", "evaluation", "memory", "scaling")
+PARTS = ("training", "generation", "evaluation", "memory", "scaling", "safety")
 TARGETS = {  # issue 5
     "training_ratio": 1.0, "training_ratio_length_batching": 1.3, "mfu": 0.60, "app_ratio": 0.95,
     "bandwidth_fraction": 0.70, "batched_eval": 3.0, "train_rss_gb": 4.0,
 }
 FULL = {"steps": 2, "repeats": 3, "app_questions": 2, "app_repeats": 2, "eval_questions": 16, "eval_repeats": 2,
-        "eval_batch_size": None, "memory_steps": 2, "scaling_rows": [100, 200, 400], "scaling_lengths": [128, 256], "scaling_fraction": 0.0625}
+        "eval_batch_size": None, "memory_steps": 2,
+        "scaling_rows": [100, 200, 400], "scaling_lengths": [128, 256], "scaling_fraction": 0.0625}
 QUICK = {"steps": 1, "repeats": 1, "app_questions": 1, "app_repeats": 1, "eval_questions": 4, "eval_repeats": 1,
-         "eval_batch_size": None, "memory_steps": 1, "scaling_rows": [8, 16], "scaling_lengths": [32, 64], "scaling_fraction": 1.0}
+         "eval_batch_size": None, "memory_steps": 1,
+         "scaling_rows": [8, 16], "scaling_lengths": [32, 64], "scaling_fraction": 1.0}
 
 
 def machine() -> dict:
@@ -119,8 +121,8 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
     if "generation" in parts:
         print("generation: the app's streaming vs plain generate ...", flush=True)
         app = _timed(result, "generation", lambda: _child_json(
-            "benchmarks.app_generation", run, ["--questions", str(p["app_questions"]), "--repeats",
-                                               str(p["app_repeats"])], "app_generation"))
+            "benchmarks.generation", run, ["--questions", str(p["app_questions"]), "--repeats",
+                                           str(p["app_repeats"])], "generation"))
         bandwidth = result["hardware"]["copy"]["gb_per_s_peak"] * 1e9
         app["bound_tokens_per_second"] = bandwidth / app["weight_bytes"]
         app["bound_fraction"] = app["tokens_per_second"]["app"] / app["bound_tokens_per_second"]
@@ -129,9 +131,9 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
         result["generation"] = app
     if "evaluation" in parts:
         print("evaluation: batched vs one-at-a-time generation ...", flush=True)
-        result["evaluation"] = _timed(result, "evaluation", lambda: _child_json("benchmarks.generation", run, [
+        result["evaluation"] = _timed(result, "evaluation", lambda: _child_json("benchmarks.evaluation", run, [
             "--questions", str(p["eval_questions"]), "--repeats", str(p["eval_repeats"]),
-            *(["--batch-size", str(p["eval_batch_size"])] if p["eval_batch_size"] else [])], "generation"))
+            *(["--batch-size", str(p["eval_batch_size"])] if p["eval_batch_size"] else [])], "evaluation"))
     if "memory" in parts:
         print(f"memory: make train's path for {p['memory_steps']} optimizer steps in a child process ...", flush=True)
         result["memory"] = {"train": _timed(result, "memory", lambda: train_memory(run, p["memory_steps"]))}
@@ -139,6 +141,9 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
             if part in result:
                 result["memory"]["evaluation" if part == "evaluation" else "app"] = {
                     "peak_rss_gb": result[part]["peak_rss_gb"]}
+    if "safety" in parts:
+        print("safety: the triage on the labelled corpus, per half ...", flush=True)
+        result["safety"] = _timed(result, "safety", safety.measure)
     if "scaling" in parts:
         print("scaling: seconds per epoch vs rows at two sequence lengths ...", flush=True)
         result["scaling"] = _timed(result, "scaling", lambda: training.scaling(
@@ -160,7 +165,7 @@ def targets(r: dict) -> list[dict]:
     def add(name, value, target, fmt, higher=True, note=""):
         if value is not None:
             rows.append({"target": name, "value": value, "goal": target, "format": fmt, "note": note,
-                         "met": value >= target if higher else value <= target})
+                         "higher": higher, "met": value >= target if higher else value <= target})
 
     t = r.get("training", {}).get("contenders", {})
     if t:
@@ -181,99 +186,125 @@ def targets(r: dict) -> list[dict]:
     m = r.get("memory", {}).get("train")
     if m:
         add("peak RSS of make train's path", m["peak_rss_gb"], TARGETS["train_rss_gb"], "{:.2f} GB", higher=False)
+    s = r.get("safety", {}).get("halves", {}).get("heldout")
+    if s:
+        add("triage recall of emergencies (held-out half)", s["emergency_recall"],
+            safety.TARGETS["emergency_recall"], "{:.1%}")
+        add("triage recall of self-harm (held-out half)", s["recall"]["self_harm"],
+            safety.TARGETS["self_harm_recall"], "{:.1%}")
+        add("triage false alarms on informational questions (held-out half)", s["false_alarm_rate"],
+            safety.TARGETS["false_alarm_rate"], "{:.1%}", higher=False)
     return rows
+
+
+def spread(d: dict, key: str) -> str:
+    """`median× (min–max)` of a ratio measured over repeats."""
+    return f"{d[key + '_median']:.2f}× ({d[key + '_min']:.2f}–{d[key + '_max']:.2f}×)"
+
+
+def _training_md(t: dict) -> list[str]:
+    f = t["flops"]
+    lines = ["## Training throughput\n",
+             f"{t['rows']} training rows, batch {t['batch_size']} × {t['accumulation']} accumulation, ≤ "
+             f"{t['max_length']} tokens, LoRA r{t['lora']['r']} on {', '.join(t['lora']['target_modules'])}; "
+             f"{t['steps']} timed optimizer steps after 1 warm-up step, {t['repeats']} repeats, order rotated. "
+             f"FLOPs per token: {f['formula']} = {f['flops_per_token'] / 1e6:.0f} M (N = "
+             f"{f['base_params'] / 1e6:.1f} M, N_lora = {f['lora_params'] / 1e6:.2f} M).\n",
+             "| contender | median non-padding tokens/s | all repeats | ÷ plain (median, range) | padding | MFU |",
+             "|---|---|---|---|---|---|"]
+    for name, c in t["contenders"].items():
+        ratio = spread(c, "ratio") if "ratio_median" in c else "1"
+        repeats = ", ".join(f"{x:.1f}" for x in c["tokens_per_second_all"])
+        lines.append(f"| {name} | {c['tokens_per_second']:.1f} | {repeats} | {ratio} | "
+                     f"{c['padding_fraction']:.0%} | {c['mfu']:.0%} |")
+    return lines
+
+
+def _generation_md(g: dict) -> list[str]:
+    bound = g["bound_tokens_per_second"]
+    lines = ["## Generation (the app)\n",
+             f"{g['questions']} test questions × {g['repeats']} repeats, greedy, ≤ {g['max_new_tokens']} new tokens "
+             f"(mean {g['mean_tokens']:.0f}). Bandwidth bound: {g['weight_bytes'] / 1e6:.0f} MB of weights read per "
+             f"token at the measured copy bandwidth = {bound:.1f} tokens/s.\n",
+             "| path | median TTFT | median tokens/s | share of the bound |", "|---|---|---|---|"]
+    speed = g["tokens_per_second"]
+    lines += [f"| {who} | {g['ttft_seconds'][who]:.3f} s | {speed[who]:.1f} | {speed[who] / bound:.0%} |"
+              for who in ("app", "plain")]
+    return lines + [
+        f"\nApp ÷ plain: {spread(g, 'throughput_ratio')}; identical answers: {g['same_answers']}.",
+        f"\nThe kernel's own ceiling: every linear layer multiplying one row through torch's matrix-vector product, "
+        f"nothing else, streams the weights at {g['matvec_gb_per_s']:.1f} GB/s = {g['matvec_tokens_per_second']:.1f} "
+        f"tokens/s; the app reaches {speed['app'] / g['matvec_tokens_per_second']:.0%} of that."]
+
+
+def _evaluation_md(e: dict) -> list[str]:
+    return ["## Evaluation\n", f"{e['questions']} test questions, batch {e['batch_size']}, {e['repeats']} alternating "
+            f"repeats: batched {spread(e, 'speedup')} faster than one at a time; identical answers: "
+            f"{e['same_answers']}."]
+
+
+def _memory_md(mem: dict) -> list[str]:
+    lines = ["## Memory (peak RSS, child processes)\n", "| process | peak RSS |", "|---|---|",
+             f"| make train's path (plugins.train, {mem['train']['optimizer_steps']} optimizer steps, then "
+             f"Ludwig's evaluation and the base validation loss) | {mem['train']['peak_rss_gb']:.2f} GB |"]
+    for name, what in (("evaluation", "evaluation benchmark (Ludwig predict, batched and one at a time)"),
+                       ("app", "app benchmark (merged model, streaming and plain generate)")):
+        if name in mem:
+            lines.append(f"| {what} | {mem[name]['peak_rss_gb']:.2f} GB |")
+    return lines
+
+
+def _scaling_md(s: dict) -> list[str]:
+    lines = [f"## Scaling (the project's path, length batching {'on' if s['length_batching'] else 'off'})\n",
+             f"Seconds per epoch; each point trains {s['fraction']:.3g} of the epoch for real (after a warm-up "
+             "step) and is divided by that fraction.\n",
+             "| rows | max tokens | tokens/row | seconds/epoch | tokens/s |", "|---|---|---|---|---|"]
+    lines += [f"| {pt['rows']} | {pt['max_length']} | {pt['tokens_per_row']:.0f} | {pt['seconds_per_epoch']:.0f} | "
+              f"{pt['tokens_per_second']:.1f} |" for pt in s["points"]]
+    lines.append("")
+    lines += [f"- ≤ {length} tokens: seconds ∝ rows^{fit['exponent']:.2f}; linear fit {fit['seconds_per_row']:.2f} "
+              f"s/row + {fit['intercept_seconds']:.0f} s." for length, fit in s["fits"].items()]
+    return lines
+
+
+SECTIONS = {"training": _training_md, "generation": _generation_md, "evaluation": _evaluation_md,
+            "memory": _memory_md, "safety": lambda s: [safety.markdown(s)], "scaling": _scaling_md}
 
 
 def markdown(r: dict) -> str:
     m, hw = r["machine"], r["hardware"]
+    end = m.get("load_average_at_end")
     lines = [f"# Benchmark{' (quick)' if r['quick'] else ''}\n",
              f"Run `{r['run']}`. Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GiB, torch "
              f"{m['torch']} on {m['torch_threads']} threads; load average at start "
              f"{', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}"
-             + (f", at the end {', '.join(f'{x:.2f}' for x in m['load_average_at_end'])}" if "load_average_at_end" in m
-                else "") + ".\n",
+             + (f", at the end {', '.join(f'{x:.2f}' for x in end)}" if end else "") + ".\n",
              f"Measured ceilings: fp32 matmul {hw['matmul']['gflops_peak']:.0f} GFLOP/s "
              f"({hw['matmul']['size']}² matrices, best of {hw['matmul']['repeats']}); copy bandwidth "
              f"{hw['copy']['gb_per_s_peak']:.1f} GB/s (read + write of a {hw['copy']['megabytes']} MB tensor).\n",
              "Seconds per part: " + ", ".join(f"{k} {v:.0f}" for k, v in r.get("part_seconds", {}).items()) + ".\n",
              "## Targets\n", "| target | measured | goal | |", "|---|---|---|---|"]
     for t in r["targets"]:
-        goal = ("≥ " if t["goal"] and t["format"] != "{:.2f} GB" else "≤ ") + t["format"].format(t["goal"])
-        lines.append(f"| {t['target']} | {t['format'].format(t['value'])} | {goal} | {'met' if t['met'] else '**missed**'} |")
-    if "training" in r:
-        t = r["training"]
-        f = t["flops"]
-        lines += ["", "## Training throughput\n",
-                  f"{t['rows']} training rows, batch {t['batch_size']} × {t['accumulation']} accumulation, ≤ "
-                  f"{t['max_length']} tokens, LoRA r{t['lora']['r']} on {', '.join(t['lora']['target_modules'])}; "
-                  f"{t['steps']} timed optimizer steps after 1 warm-up step, {t['repeats']} repeats, order rotated. "
-                  f"FLOPs per token: {f['formula']} = {f['flops_per_token'] / 1e6:.0f} M (N = "
-                  f"{f['base_params'] / 1e6:.1f} M, N_lora = {f['lora_params'] / 1e6:.2f} M).\n",
-                  "| contender | median non-padding tokens/s | all repeats | ÷ plain (median, range) | padding | MFU |",
-                  "|---|---|---|---|---|---|"]
-        for name, c in t["contenders"].items():
-            ratio = (f"{c['ratio_median']:.2f}× ({c['ratio_min']:.2f}–{c['ratio_max']:.2f})" if "ratio_median" in c
-                     else "1")
-            lines.append(f"| {name} | {c['tokens_per_second']:.1f} | "
-                         f"{', '.join(f'{x:.1f}' for x in c['tokens_per_second_all'])} | {ratio} | "
-                         f"{c['padding_fraction']:.0%} | {c['mfu']:.0%} |")
-    if "generation" in r:
-        g = r["generation"]
-        lines += ["", "## Generation (the app)\n",
-                  f"{g['questions']} test questions × {g['repeats']} repeats, greedy, ≤ {g['max_new_tokens']} new "
-                  f"tokens (mean {g['mean_tokens']:.0f}). Bandwidth bound: {g['weight_bytes'] / 1e6:.0f} MB of "
-                  f"weights read per token at the measured copy bandwidth = {g['bound_tokens_per_second']:.1f} tokens/s.\n",
-                  "| path | median TTFT | median tokens/s | share of the bound |", "|---|---|---|---|"]
-        for who in ("app", "plain"):
-            lines.append(f"| {who} | {g['ttft_seconds'][who]:.3f} s | {g['tokens_per_second'][who]:.1f} | "
-                         f"{g['tokens_per_second'][who] / g['bound_tokens_per_second']:.0%} |")
-        lines.append(f"\nApp ÷ plain: {g['throughput_ratio_median']:.2f}× ({g['throughput_ratio_min']:.2f}–"
-                     f"{g['throughput_ratio_max']:.2f}×); identical answers: {g['same_answers']}.")
-        lines.append(f"\nThe kernel's own ceiling: every linear layer multiplying one row through torch's matrix-vector "
-                     f"product, nothing else, streams the weights at {g['matvec_gb_per_s']:.1f} GB/s = "
-                     f"{g['matvec_tokens_per_second']:.1f} tokens/s; the app reaches "
-                     f"{g['tokens_per_second']['app'] / g['matvec_tokens_per_second']:.0%} of that.")
-    if "evaluation" in r:
-        e = r["evaluation"]
-        lines += ["", "## Evaluation\n",
-                  f"{e['questions']} test questions, batch {e['batch_size']}, {e['repeats']} alternating repeats: "
-                  f"batched {e['speedup_median']:.2f}× faster than one at a time ({e['speedup_min']:.2f}–"
-                  f"{e['speedup_max']:.2f}×); identical answers: {e['same_answers']}."]
-    if "memory" in r:
-        mem = r["memory"]
-        lines += ["", "## Memory (peak RSS, child processes)\n", "| process | peak RSS |", "|---|---|",
-                  f"| make train's path (plugins.train, {mem['train']['optimizer_steps']} optimizer steps, then "
-                  f"Ludwig's evaluation and the base validation loss) | {mem['train']['peak_rss_gb']:.2f} GB |"]
-        for name, what in (("evaluation", "evaluation benchmark (Ludwig predict, batched and one at a time)"),
-                           ("app", "app benchmark (merged model, streaming and plain generate)")):
-            if name in mem:
-                lines.append(f"| {what} | {mem[name]['peak_rss_gb']:.2f} GB |")
-    if "scaling" in r:
-        s = r["scaling"]
-        lines += ["", f"## Scaling (the project's path, length batching {'on' if s['length_batching'] else 'off'})\n",
-                  f"Seconds per epoch; each point trains {s['fraction']:.3g} of the epoch for real (after a warm-up "
-                  "step) and is divided by that fraction.\n",
-                  "| rows | max tokens | tokens/row | seconds/epoch | tokens/s |", "|---|---|---|---|---|"]
-        for pt in s["points"]:
-            lines.append(f"| {pt['rows']} | {pt['max_length']} | {pt['tokens_per_row']:.0f} | "
-                         f"{pt['seconds_per_epoch']:.0f} | {pt['tokens_per_second']:.1f} |")
-        lines.append("")
-        for length, fit in s["fits"].items():
-            lines.append(f"- ≤ {length} tokens: seconds ∝ rows^{fit['exponent']:.2f}; linear fit "
-                         f"{fit['seconds_per_row']:.2f} s/row + {fit['intercept_seconds']:.0f} s.")
+        goal = ("≥ " if t["higher"] else "≤ ") + t["format"].format(t["goal"])
+        verdict = "met" if t["met"] else "**missed**"
+        lines.append(f"| {t['target']} | {t['format'].format(t['value'])} | {goal} | {verdict} |")
+    for part, render in SECTIONS.items():
+        if part in r:
+            lines += ["", *render(r[part])]
     return "\n".join(lines) + "\n"
 
 
 def plots(r: dict, out: Path) -> list[str]:
-    from plugins import plots as _  # noqa: F401  (selects matplotlib's file-only backend)
     import matplotlib.pyplot as plt
+
+    from plugins.eval import plots as _  # noqa: F401  (selects matplotlib's file-only backend)
 
     made = []
     if "training" in r:
         c = r["training"]["contenders"]
         fig, ax = plt.subplots(figsize=(7, 4))
-        for i, (name, v) in enumerate(c.items()):
-            ax.bar(i, v["tokens_per_second"], color="C%d" % i, alpha=0.7)
+        for i, (_name, v) in enumerate(c.items()):
+            ax.bar(i, v["tokens_per_second"], color=f"C{i}", alpha=0.7)
             ax.scatter([i] * len(v["tokens_per_second_all"]), v["tokens_per_second_all"], color="black", zorder=3, s=12)
         ax.set_xticks(range(len(c)), [n.replace("_", "\n") for n in c])
         ax.set_ylabel("non-padding tokens / s")

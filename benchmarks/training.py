@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from plugins import runs
 from plugins import spec as spec_mod
 
 # name -> (sparse logits, length batching) for the Ludwig contenders; the last is what make train runs
@@ -29,19 +30,17 @@ CONTENDERS = {"plain": None, "ludwig": (False, False), "ludwig_sparse_logits": (
 
 
 def settings(run_dir: Path) -> dict:
-    """What the run's spec trains with."""
-    spec = spec_mod.load(run_dir / "spec.yaml")
-    raw = spec.ludwig
-    trainer, adapter = raw.get("trainer", {}), raw.get("adapter", {})
-    return {"spec": spec, "base_model": raw["base_model"], "template": raw["prompt"]["template"],
-            "input": raw["input_features"][0]["name"], "output": raw["output_features"][0]["name"],
-            "batch_size": trainer.get("batch_size", 1), "accumulation": trainer.get("gradient_accumulation_steps", 1),
-            "learning_rate": trainer.get("learning_rate", 2e-4),
-            "weight_decay": trainer.get("optimizer", {}).get("weight_decay", 0.0),
-            "max_length": raw.get("preprocessing", {}).get("global_max_sequence_length", 256),
-            "lora": {"r": adapter.get("r", 8), "lora_alpha": adapter.get("alpha", 16),
-                     "lora_dropout": adapter.get("dropout", 0.05),
-                     "target_modules": adapter.get("target_modules") or ["q_proj", "v_proj"]}}
+    """What the run trained with: Ludwig's resolved config (defaults filled in), as the run recorded it."""
+    run = runs.Run(run_dir)
+    config = run.config
+    trainer, adapter = config["trainer"], config["adapter"]
+    return {"spec": spec_mod.load(run_dir / "spec.yaml"), "base_model": run.base_model, "template": run.template,
+            "input": run.input_name, "output": run.output_name,
+            "batch_size": trainer["batch_size"], "accumulation": trainer["gradient_accumulation_steps"],
+            "learning_rate": trainer["learning_rate"], "weight_decay": trainer["optimizer"]["weight_decay"],
+            "max_length": run.max_sequence_length,
+            "lora": {"r": adapter["r"], "lora_alpha": adapter["alpha"], "lora_dropout": adapter["dropout"],
+                     "target_modules": adapter["target_modules"] or ["q_proj", "v_proj"]}}  # peft's Llama default
 
 
 def train_rows(run_dir: Path) -> pd.DataFrame:
@@ -147,17 +146,18 @@ def plain_loop(rows: pd.DataFrame, cfg: dict, steps: int, seed: int, epochs: flo
 def ludwig_train(rows: pd.DataFrame, cfg: dict, steps: int | None, seed: int, length_batching_on: bool,
                  sparse_logits_on: bool, max_length: int | None = None, epochs: int | None = None) -> dict:
     """The project's training path (plugins.train: the fixes applied, LudwigModel.train on the spec's
-    Ludwig config; sparse logits and length batching on or off) on `rows`, for `steps` optimizer steps after one warm-up step (or one epoch after
-    the warm-up step, with `epochs=1`). Timed between Ludwig's own batch callbacks, so it includes
-    Ludwig's batcher and every per-step cost, but not model loading, preprocessing or evaluation.
-    A tiny validation and test split (3 rows each) keeps Ludwig's evaluations short."""
+    Ludwig config; sparse logits and length batching on or off) on `rows`, for `steps` optimizer steps
+    after one warm-up step (or one epoch after the warm-up step, with `epochs=1`). Timed between
+    Ludwig's own batch callbacks, so it includes Ludwig's batcher and every per-step cost, but not
+    model loading, preprocessing or evaluation. A tiny validation and test split (3 rows each) keeps
+    Ludwig's evaluations short."""
+    import ludwig.models.llm as llm_module
     from ludwig.api import LudwigModel
     from ludwig.callbacks import Callback
 
-    import ludwig.models.llm as llm_module
-    from plugins import length_batching, ludwig_fixes, sparse_logits
+    from plugins.ludwig import fixes, length_batching, sparse_logits
 
-    ludwig_fixes.apply()
+    fixes.apply()
     length_batching.apply(enabled=length_batching_on)
     sparse_logits.apply(enabled=sparse_logits_on)
     accum = cfg["accumulation"]
@@ -242,16 +242,17 @@ def summarize(results: dict, cfg: dict, steps: int, repeats: int, peak_gflops: f
     out = {"steps": steps, "repeats": repeats, "rows": rows, "batch_size": cfg["batch_size"],
            "accumulation": cfg["accumulation"], "max_length": cfg["max_length"], "lora": cfg["lora"],
            "base_model": cfg["base_model"], "peak_gflops": peak_gflops, "contenders": {}}
-    for name, runs in results.items():
-        if not runs:
+    for name, measured in results.items():
+        if not measured:
             continue
-        tps = [r["tokens"] / r["seconds"] for r in runs]
-        fpt = runs[0]["flops_per_token"]
+        tps = [r["tokens"] / r["seconds"] for r in measured]
+        fpt = measured[0]["flops_per_token"]
         out["contenders"][name] = {
             "tokens_per_second": statistics.median(tps), "tokens_per_second_all": tps,
-            "padding_fraction": 1 - sum(r["tokens"] for r in runs) / sum(r["padded_tokens"] for r in runs),
-            "mfu": statistics.median(tps) * fpt / (peak_gflops * 1e9), "runs": runs}
-        out.setdefault("flops", {k: runs[0][k] for k in ("base_params", "lora_params", "flops_per_token", "formula")})
+            "padding_fraction": 1 - sum(r["tokens"] for r in measured) / sum(r["padded_tokens"] for r in measured),
+            "mfu": statistics.median(tps) * fpt / (peak_gflops * 1e9), "runs": measured}
+        flops_keys = ("base_params", "lora_params", "flops_per_token", "formula")
+        out.setdefault("flops", {k: measured[0][k] for k in flops_keys})
     base = out["contenders"]["plain"]["tokens_per_second_all"]
     for name in CONTENDERS:
         if name != "plain" and name in out["contenders"]:
@@ -279,7 +280,8 @@ def scaling(run_dir: Path, row_counts: list[int], lengths: list[int], fraction: 
             points.append({"rows": n, "max_length": max_length, "rows_trained": part,
                            "seconds_per_epoch": r["seconds"] * n / part, "tokens_per_row": r["tokens"] / part,
                            "tokens_per_second": r["tokens"] / r["seconds"]})
-            print(f"  scaling {n} rows at {max_length} tokens: {points[-1]['seconds_per_epoch']:.0f} s/epoch", flush=True)
+            print(f"  scaling {n} rows at {max_length} tokens: {points[-1]['seconds_per_epoch']:.0f} s/epoch",
+                  flush=True)
     fits = {}
     for max_length in lengths:
         pts = [p for p in points if p["max_length"] == max_length]

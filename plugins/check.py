@@ -13,7 +13,6 @@ from pathlib import Path
 
 from plugins import data as data_mod
 from plugins import spec as spec_mod
-from plugins.train import prepare_data
 
 
 def check(spec_path: Path) -> int:
@@ -24,7 +23,7 @@ def check(spec_path: Path) -> int:
             prepared = None
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                prepared = prepare_data(spec, Path(tmp))
+                prepared = data_mod.prepare_spec(spec, Path(tmp))
     except spec_mod.SpecError as e:
         for problem in e.problems:
             print(f"error: {e.path}: {problem}", file=sys.stderr)

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ import pandas as pd
 # Ludwig refuses a split with fewer rows than this (MIN_DATASET_SPLIT_ROWS) after preprocessing.
 MIN_SPLIT_ROWS = 3
 SPLIT_NAMES = ("train", "validation", "test")  # Ludwig fixed split codes 0, 1, 2
+SPLIT_ALLOWED = "a mapping train/validation/test -> fractions > 0 summing to 1"
 DROP_REASONS = ("malformed", "empty", "duplicate", "too_long", "over_max_samples", "question_in_other_split")
 GLOB_CHARS = "*?["
 READERS = {
@@ -44,7 +46,7 @@ class DataError(Exception):
 
 
 @dataclass
-class Prepared:
+class PreparedData:
     path: Path  # the prepared CSV
     sha256: str  # of the prepared CSV bytes
     split_sizes: dict  # {"train": n, "validation": n, "test": n}
@@ -166,13 +168,31 @@ def _cap_words(frame: pd.DataFrame, max_words: dict, source: str, dropped: dict)
     return frame[~too_long]
 
 
+def split_problems(split: Any, where: str) -> list[str]:
+    """What is wrong with a data block's `split` (empty when it is valid): one rule for `make check` and data
+    preparation alike."""
+    allowed = SPLIT_ALLOWED
+    if not isinstance(split, dict):
+        return [f"'{where}' is missing or not a mapping; allowed: {allowed}, "
+                "e.g. {train: 0.51, validation: 0.30, test: 0.19}"]
+    problems = []
+    for key in (k for k in split if k not in SPLIT_NAMES):
+        close = difflib.get_close_matches(str(key), SPLIT_NAMES, n=1, cutoff=0.6)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        problems.append(f"unknown key '{where}.{key}'{hint} (allowed under '{where}': {', '.join(SPLIT_NAMES)})")
+    problems += [f"'{where}.{k}' is missing; allowed: {allowed}" for k in SPLIT_NAMES if k not in split]
+    values = [split.get(k) for k in SPLIT_NAMES if k in split]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
+        problems.append(f"'{where}' has {split}; allowed: {allowed}")
+    elif not problems and abs(sum(values) - 1) > 1e-6:
+        problems.append(f"'{where}' fractions sum to {sum(values):g}; allowed: {allowed}")
+    return problems
+
+
 def _split_ratios(data_cfg: dict) -> list[float]:
-    split = data_cfg.get("split") or {}
-    ratios = [split.get(name) for name in SPLIT_NAMES]
-    if any(not isinstance(r, (int, float)) or r <= 0 for r in ratios) or abs(sum(ratios) - 1) > 1e-6:
-        raise DataError(f"data.split must give positive train, validation and test proportions summing to 1; "
-                        f"got {split}")
-    return ratios
+    if problems := split_problems(data_cfg.get("split"), "data.split"):
+        raise DataError("; ".join(problems))
+    return [data_cfg["split"][name] for name in SPLIT_NAMES]
 
 
 def _assign_splits(frame: pd.DataFrame, ratios: list[float], seed: int, question: str, dropped: dict):
@@ -217,7 +237,8 @@ def stats_markdown(stats: dict) -> str:
         for column in columns:
             cells += ["n/a" if row[column][m] is None else f"{row[column][m]:.2f}" for m in measures]
         lines.append("| " + " | ".join(cells) + " |")
-    note = "Words are whitespace-separated tokens; std is the sample standard deviation (n - 1); n/a: fewer than 2 rows."
+    note = ("Words are whitespace-separated tokens; std is the sample standard deviation (n - 1); "
+            "n/a: fewer than 2 rows.")
     return "\n".join(lines) + "\n\n" + note + "\n"
 
 
@@ -227,7 +248,7 @@ def _limits_text(limits: dict) -> str:
     return f"{words} (longer rows dropped, not truncated); {cap}; seed {limits['seed']}"
 
 
-def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list[str]) -> Prepared:
+def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list[str]) -> PreparedData:
     """Load, clean, cap and split the data block's source into out_dir/dataset.csv, stats.json and stats.md.
 
     Deterministic: the same input and seed give a byte-identical dataset.csv.
@@ -281,5 +302,17 @@ def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list
     (out_dir / "stats.md").write_text(
         f"# Data: {source}\n\n{rows_in} rows in, {len(frame)} kept.\n\n{stats_markdown(stats)}\n"
         f"## Dropped rows\n\n{dropped_table}\nLimits: {_limits_text(limits)}.\n", encoding="utf-8")
-    return Prepared(path=path, sha256=hashlib.sha256(data).hexdigest(), split_sizes=split_sizes,
+    return PreparedData(path=path, sha256=hashlib.sha256(data).hexdigest(), split_sizes=split_sizes,
                     dropped=dropped, stats=stats)
+
+
+PREPARED = Path("data/prepared")
+
+
+def prepare_spec(spec, out_dir: Path | None = None) -> PreparedData:
+    """A loaded spec's data (plugins.spec.Spec), prepared into `out_dir` (default data/prepared/<spec>/);
+    DataError messages start with the spec file."""
+    try:
+        return prepare(spec.data, out_dir or PREPARED / spec.name, Path("."), spec.feature_names)
+    except DataError as e:
+        raise DataError(f"{spec.path}: {e}") from None

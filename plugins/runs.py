@@ -6,9 +6,13 @@ statistics), `ludwig/` (Ludwig's own outputs: model, statistics, logs) and `summ
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from functools import cached_property
 from pathlib import Path
+
+import yaml
 
 RUNS = Path("runs")
 LUDWIG_DIR = "ludwig"  # Ludwig's experiment directory inside a run (experiment_name="ludwig", model_name="")
@@ -59,6 +63,89 @@ def resolve(run: str | Path | None, root: Path = RUNS) -> Path:
 
 def ludwig_dir(run_dir: Path) -> Path:
     return run_dir / LUDWIG_DIR
+
+
+DEFAULT_EVAL_BATCH_SIZE = 4  # when the spec leaves trainer.eval_batch_size to Ludwig
+DEFAULT_MAX_SEQUENCE_LENGTH = 512  # when the spec sets no preprocessing.global_max_sequence_length
+
+
+class Run:
+    """One finished run, read one way everywhere (the app, `make compare`, the benchmarks): the spec it
+    ran, Ludwig's saved (resolved) config, its generation settings and batch sizes, its files."""
+
+    def __init__(self, run_dir: Path):
+        self.dir = Path(run_dir)
+
+    @classmethod
+    def find(cls, run: str | Path | None, root: Path = RUNS) -> Run:
+        """The run at `run`, or the newest one (RunError says what to do when there is none)."""
+        return cls(resolve(run, root))
+
+    @property
+    def name(self) -> str:
+        """The spec's name (runs/<spec>/<timestamp>)."""
+        return self.dir.parent.name
+
+    @cached_property
+    def spec(self) -> dict:
+        """The spec exactly as it ran (spec.yaml), project block included."""
+        return yaml.safe_load((self.dir / "spec.yaml").read_text())
+
+    @cached_property
+    def config(self) -> dict:
+        """Ludwig's own saved config of the trained model, every default resolved."""
+        return json.loads((self.model_dir / "model_hyperparameters.json").read_text())
+
+    @property
+    def model_dir(self) -> Path:
+        return ludwig_dir(self.dir) / "model"
+
+    @property
+    def adapter_dir(self) -> Path:
+        return self.model_dir / "model_weights"
+
+    @property
+    def dataset(self) -> Path:
+        return self.dir / "data" / "dataset.csv"
+
+    @property
+    def input_name(self) -> str:
+        return self.config["input_features"][0]["name"]
+
+    @property
+    def output_name(self) -> str:
+        return self.config["output_features"][0]["name"]
+
+    @property
+    def base_model(self) -> str:
+        return self.spec["base_model"]
+
+    @property
+    def template(self) -> str:
+        return self.spec["prompt"]["template"]
+
+    @property
+    def generation(self) -> dict:
+        """The generation settings Ludwig resolved from the spec (what predict/evaluate use)."""
+        return dict(self.config.get("generation") or {})
+
+    @property
+    def eval_batch_size(self) -> int:
+        return (self.config.get("trainer") or {}).get("eval_batch_size") or DEFAULT_EVAL_BATCH_SIZE
+
+    @property
+    def max_sequence_length(self) -> int:
+        return ((self.spec.get("preprocessing") or {}).get("global_max_sequence_length")
+                or DEFAULT_MAX_SEQUENCE_LENGTH)
+
+    def rows(self, split: str = "test"):
+        """The rows of one split of the run's own prepared data (a pandas DataFrame)."""
+        import pandas as pd
+
+        from plugins.data import SPLIT_NAMES
+
+        data = pd.read_csv(self.dataset, dtype={"split": int}, keep_default_na=False)
+        return data[data["split"] == SPLIT_NAMES.index(split)].reset_index(drop=True)
 
 
 def main(argv: list[str] | None = None) -> int:

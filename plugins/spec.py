@@ -11,15 +11,17 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 
-from plugins.data import SPLIT_NAMES
+from plugins.data import SPLIT_ALLOWED, split_problems
 
 # Project-only settings live under this one top-level key. Ludwig 0.17 ignores unknown top-level
 # keys, so each spec stays a config the stock `ludwig` CLI accepts; the project strips the block
@@ -69,7 +71,7 @@ def read_yaml(path: Path) -> dict:
     """Parse a spec file, turning YAML errors into a message with the line number."""
     path = Path(path)
     if not path.is_file():
-        raise SpecError(path, [f"spec file not found (specs live in specs/*.yaml)"])
+        raise SpecError(path, ["spec file not found (specs live in specs/*.yaml)"])
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as e:
@@ -105,6 +107,28 @@ def ludwig_schema() -> dict:
     tmp.write_text(json.dumps(schema))
     tmp.replace(cache)
     return schema
+
+
+def resolved(raw: dict) -> dict | None:
+    """Ludwig's own resolved config for a spec (every default filled in, as training will use it), or None
+    when Ludwig cannot resolve it here (an invalid spec, a hub model offline). Cached per Ludwig version
+    and spec content: resolving imports Ludwig (~20 s)."""
+    from importlib.metadata import version
+
+    ludwig_part = {k: v for k, v in raw.items() if k != PROJECT_KEY}
+    digest = hashlib.sha256(json.dumps(ludwig_part, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    cache = SCHEMA_CACHE / f"ludwig-{version('ludwig')}-resolved" / f"{digest}.json"
+    if cache.is_file():
+        return json.loads(cache.read_text())
+    try:
+        from ludwig.schema.model_types.base import ModelConfig
+
+        config = json.loads(json.dumps(ModelConfig.from_dict(copy.deepcopy(ludwig_part)).to_dict(), default=list))
+    except Exception:  # noqa: BLE001 - any failure means: no resolved values to show
+        return None
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(config))
+    return config
 
 
 def _is_valid(value: Any, schema: dict) -> bool:
@@ -259,11 +283,12 @@ DATA_KEYS = {
     "keep_columns": "a list of extra source columns to keep (e.g. a topic column for reports)",
     "max_words": "a mapping: column -> most words allowed (an integer >= 1); longer rows are dropped",
     "max_samples": "an integer >= 1 or null (all rows)",
-    "split": "a mapping train/validation/test -> fractions > 0 summing to 1",
+    "split": SPLIT_ALLOWED,
     "seed": "an integer",
 }
 PROJECT_KEYS = {"data": "the dataset block",
-                "length_batching": "true or false: training batches of rows of similar length (plugins/length_batching.py)"}
+                "length_batching": "true or false: training batches of rows of similar length "
+                                   "(plugins/ludwig/length_batching.py)"}
 
 
 def _project_problems(raw: dict) -> list[str]:
@@ -294,8 +319,8 @@ def _project_problems(raw: dict) -> list[str]:
     if not isinstance(keep, list) or not all(isinstance(c, str) for c in keep):
         problems.append(f"'{where}.keep_columns' must be {DATA_KEYS['keep_columns']}")
     max_words = data.get("max_words", {})
-    if not isinstance(max_words, dict) or not all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 1 for k, v in max_words.items()):
+    if not isinstance(max_words, dict) or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+                                                  and v >= 1 for k, v in max_words.items()):
         problems.append(f"'{where}.max_words' is {max_words!r}; allowed: {DATA_KEYS['max_words']}, e.g. {{answer: 50}}")
     cap = data.get("max_samples")
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
@@ -303,21 +328,7 @@ def _project_problems(raw: dict) -> list[str]:
     seed = data.get("seed", 42)
     if isinstance(seed, bool) or not isinstance(seed, int):
         problems.append(f"'{where}.seed' is {seed!r}; allowed: {DATA_KEYS['seed']}")
-    problems += _split_problems(data.get("split"), f"{where}.split")
-    return problems
-
-
-def _split_problems(split: Any, where: str) -> list[str]:
-    allowed = DATA_KEYS["split"]
-    if not isinstance(split, dict):
-        return [f"'{where}' is missing or not a mapping; allowed: {allowed}, e.g. {{train: 0.51, validation: 0.30, test: 0.19}}"]
-    problems = [_unknown_key_message(f"{where}.{k}", k, list(SPLIT_NAMES), where) for k in split if k not in SPLIT_NAMES]
-    problems += [f"'{where}.{k}' is missing; allowed: {allowed}" for k in SPLIT_NAMES if k not in split]
-    values = [split.get(k) for k in SPLIT_NAMES if k in split]
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
-        problems.append(f"'{where}' has {split}; allowed: {allowed}")
-    elif not problems and abs(sum(values) - 1) > 1e-6:
-        problems.append(f"'{where}' fractions sum to {sum(values):g}; allowed: {allowed}")
+    problems += split_problems(data.get("split"), f"{where}.split")
     return problems
 
 
@@ -355,6 +366,8 @@ def _template_problems(raw: dict, warnings: list[str]) -> list[str]:
     base, template = raw.get("base_model"), (raw.get("prompt") or {}).get("template")
     if not isinstance(template, str):
         return ["missing 'prompt.template': write the base model's chat template with a {question} placeholder"]
+    if problems := prompt.placeholder_problems(template, raw["input_features"][0]["name"]):
+        return problems
     if not is_local_model(base) and hub_offline():
         warnings.append(f"'base_model: {base}' is a hub id and the hub is offline: prompt template not compared "
                         "with its chat template")
@@ -367,7 +380,7 @@ def _template_problems(raw: dict, warnings: list[str]) -> list[str]:
         return [f"'base_model': could not load its tokenizer: {str(e).splitlines()[0]}"]
     if prompt.pad_token_in_template(template, tokenizer):
         warnings.append(f"the pad token {tokenizer.pad_token!r} occurs in 'prompt.template': stock `ludwig` 0.17.10 "
-                        "cuts the prompt there; this project's entry points patch it (plugins/ludwig_fixes.py)")
+                        "cuts the prompt there; this project's entry points patch it (plugins/ludwig/fixes.py)")
     return prompt.check_template(template, tokenizer, raw["input_features"][0]["name"])
 
 

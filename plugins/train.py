@@ -4,7 +4,7 @@ Everything that can fail on bad input fails before a model loads and before anyt
 under runs/. The run keeps the spec as run, the prepared data, Ludwig's outputs and a summary with
 base vs fine-tuned validation loss, so two runs can be compared without re-running anything.
 
-Launched by torchrun (`make train NPROC=2`, plugins/distributed.py) every process is one rank of a
+Launched by torchrun (`make train NPROC=2`, plugins/ludwig/distributed.py) every process is one rank of a
 data-parallel run of the same spec: rank 0 writes the run directory exactly as a single process does,
 the other ranks only train.
 """
@@ -22,22 +22,12 @@ import time
 from pathlib import Path
 
 from plugins import data as data_mod
-from plugins import distributed
 from plugins import runs
 from plugins import spec as spec_mod
-
-PREPARED = Path("data/prepared")
-
-
-def prepare_data(spec: spec_mod.Spec, out_dir: Path | None = None) -> data_mod.Prepared:
-    """The spec's data, cleaned and split; DataError messages start with the spec file."""
-    try:
-        return data_mod.prepare(spec.data, out_dir or PREPARED / spec.name, Path("."), spec.feature_names)
-    except data_mod.DataError as e:
-        raise data_mod.DataError(f"{spec.path}: {e}") from None
+from plugins.ludwig import distributed
 
 
-def _copy_inputs(spec: spec_mod.Spec, prepared: data_mod.Prepared, run_dir: Path) -> Path:
+def _copy_inputs(spec: spec_mod.Spec, prepared: data_mod.PreparedData, run_dir: Path) -> Path:
     """The run keeps the spec it ran and the exact prepared data (with its split column)."""
     shutil.copyfile(spec.path, run_dir / "spec.yaml")
     data_dir = run_dir / "data"
@@ -84,45 +74,6 @@ def _disk_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
-def scale_out(config: dict, this: distributed.World) -> dict:
-    """Set the per-rank trainer settings of `config` for `this` launch; returns what summary.json records.
-
-    The spec's effective batch (batch_size x gradient_accumulation_steps) and learning rate are kept on
-    any number of ranks: accumulation, then the per-rank batch, are divided by the ranks, and Ludwig's
-    `learning_rate_scaling` (default `linear`: learning rate x ranks) is set to `constant`.
-    """
-    trainer = config.setdefault("trainer", {})
-    batch, accumulation = trainer.get("batch_size", 1), trainer.get("gradient_accumulation_steps", 1)
-    record = {"ranks": this.size, "nodes": this.nodes, "batch_size_per_rank": batch,
-              "gradient_accumulation_steps": accumulation, "effective_batch_size": None,
-              "learning_rate_scaling": trainer.get("learning_rate_scaling", "linear")}
-    numeric = all(isinstance(v, int) and not isinstance(v, bool) for v in (batch, accumulation))
-    if this.active:
-        if not numeric:
-            raise distributed.ScaleOutError(
-                f"trainer.batch_size ({batch}) and trainer.gradient_accumulation_steps ({accumulation}) must be "
-                "numbers to train on several ranks (the effective batch is split over them)")
-        batch, accumulation = distributed.per_rank_batch(batch, accumulation, this.size)
-        trainer.update(batch_size=batch, gradient_accumulation_steps=accumulation, learning_rate_scaling="constant")
-        record.update(batch_size_per_rank=batch, gradient_accumulation_steps=accumulation,
-                      learning_rate_scaling="constant")
-    if numeric:
-        record["effective_batch_size"] = batch * this.size * accumulation
-    return record
-
-
-def _same_data_on_every_rank(dataset: Path) -> str:
-    """Every rank prepares the data itself; all must get rank 0's bytes (the same data file everywhere)."""
-    digest = hashlib.sha256(dataset.read_bytes()).hexdigest()
-    digests = distributed.all_gather(digest)
-    if len(set(digests)) > 1:
-        differing = [r for r, d in enumerate(digests) if d != digests[0]]
-        raise data_mod.DataError(
-            f"the prepared data of rank(s) {differing} differs from rank 0's: every machine needs the same "
-            f"data file (and spec) at the same path")
-    return digest
-
-
 def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
     """Run one training job; returns the run directory (None on ranks other than 0)."""
     this = distributed.world()
@@ -134,7 +85,7 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
         print(f"resuming {run_dir} from its last checkpoint", flush=True)
     elif this.coordinator:
         spec = spec_mod.load(spec_path)
-        prepared = prepare_data(spec)
+        prepared = data_mod.prepare_spec(spec)
         for w in spec.warnings:
             print(f"warning: {spec_path}: {w}", file=sys.stderr)
         print(f"data: {prepared.split_sizes} rows (train/validation/test), dropped {prepared.dropped}", flush=True)
@@ -144,19 +95,19 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
     else:  # only rank 0 writes under runs/ and data/prepared/; this rank's copy of the data is temporary
         spec = spec_mod.load(spec_path)
         scratch = Path(tempfile.mkdtemp(prefix=f"medical-llm-rank{this.rank}-"))
-        dataset = prepare_data(spec, scratch).path
+        dataset = data_mod.prepare_spec(spec, scratch).path
         run_dir = scratch
     if this.active:
-        _same_data_on_every_rank(dataset)
+        distributed.same_data_on_every_rank(dataset)
     config = spec.ludwig
-    scale = scale_out(config, this)
+    scale = distributed.scale_out(config, this)
     effective = (f"{scale['batch_size_per_rank']} per rank x {this.size} rank(s) x "
                  f"{scale['gradient_accumulation_steps']} accumulation = {scale['effective_batch_size']}")
     print(f"effective batch: {effective}", flush=True)
 
-    from plugins import length_batching, ludwig_fixes, sparse_logits
+    from plugins.ludwig import fixes, length_batching, sparse_logits
 
-    ludwig_fixes.apply()
+    fixes.apply()
     sparse_logits.apply()
     if spec.project.get("length_batching"):
         length_batching.apply()

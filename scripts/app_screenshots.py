@@ -7,7 +7,8 @@ import os
 import time
 from pathlib import Path
 
-from plugins import browser, runs
+from plugins import runs
+from tests import browser
 
 QUESTION = "What are the common symptoms of iron deficiency anaemia?"
 
@@ -34,7 +35,8 @@ def take(run_dir: Path, out: Path) -> None:
                 if answers(driver) != last:
                     last, still_since = answers(driver), time.time()
             driver.save_screenshot(str(out / "app-chat.png"))
-            next(b for b in driver.find_elements(By.CSS_SELECTOR, "button[role=tab]") if "Spec Studio" in b.text).click()
+            tabs = driver.find_elements(By.CSS_SELECTOR, "button[role=tab]")
+            next(b for b in tabs if "Spec Studio" in b.text).click()
             wait.until(lambda d: "Valid spec" in d.find_element(By.ID, "spec-problems").text)
             driver.save_screenshot(str(out / "app-studio.png"))
     finally:

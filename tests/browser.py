@@ -1,8 +1,8 @@
 """Headless Debian chromium driving the app: its browser test and the README screenshots use this.
 
 Selenium cannot download a browser here, so it drives Debian's `chromium` with Debian's matching
-`chromium-driver` (`.ci/run` installs both). `serve` starts `app.py` on a free port of 127.0.0.1
-and stops it again.
+`chromium-driver` (`make test` installs both when missing). `serve` starts the app
+(`python -m plugins.app`) on a free port of 127.0.0.1 and stops it again.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -53,25 +53,26 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(app_args: list[str], cwd: Path, env: dict | None = None, timeout: float = 300) -> Iterator[str]:
-    """Run `python app.py ARGS --port <free>` in `cwd` and yield its URL once it answers; stop it after."""
+    """Run `python -m plugins.app ARGS --port <free>` in `cwd` and yield its URL once it answers; stop it after."""
     port = free_port()
-    app = Path(__file__).resolve().parents[1] / "app.py"
     log = tempfile.TemporaryFile("w+")
-    proc = subprocess.Popen([sys.executable, str(app), *app_args, "--port", str(port)], cwd=cwd,
-                            env=env or dict(os.environ), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    env = dict(env or os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen([sys.executable, "-m", "plugins.app", *app_args, "--port", str(port)], cwd=cwd,
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.time() + timeout
         while True:
             if proc.poll() is not None:
                 log.seek(0)
-                raise RuntimeError(f"app.py exited with code {proc.returncode}:\n{log.read()[-3000:]}")
+                raise RuntimeError(f"the app exited with code {proc.returncode}:\n{log.read()[-3000:]}")
             try:
                 urllib.request.urlopen(url, timeout=2)
                 break
             except OSError:
                 if time.time() > deadline:
-                    raise TimeoutError(f"app.py did not answer on {url} within {timeout:.0f} s") from None
+                    raise TimeoutError(f"the app did not answer on {url} within {timeout:.0f} s") from None
                 time.sleep(0.5)
         yield url
     finally:

@@ -11,10 +11,11 @@ import pytest
 import torch
 import yaml
 
-import app
-from plugins import emergency, prompt, studio
+from plugins import prompt
 from plugins import spec as spec_mod
-from plugins.assistant import Assistant, QuestionError, Settings, control_tokens, neutralise
+from plugins.app import jobs, studio, triage, ui
+from plugins.app.assistant import Assistant, QuestionError, Settings, neutralise
+from plugins.prompt import control_tokens
 from tests.conftest import REPO, make_project, offline_env
 
 SMOKE = REPO / "specs" / "smoke-tiny.yaml"
@@ -29,9 +30,9 @@ def project(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def job(project) -> studio.TrainingJob:
+def job(project) -> jobs.TrainingJob:
     """One real training run of the smoke spec, started the way Spec Studio starts it."""
-    job = studio.TrainingJob("specs/smoke-tiny.yaml", project)
+    job = jobs.TrainingJob("specs/smoke-tiny.yaml", project)
     assert job.wait(600) == 0, "\n".join(job.lines)
     return job
 
@@ -63,6 +64,28 @@ def test_stream_yields_growing_text_equal_to_plain_generate(assistant):
     assert pieces[-1] == plain
 
 
+def test_partial_answers_reach_the_page_before_the_model_finishes(assistant, monkeypatch):
+    """Streaming, not a buffered answer: the page handler (ui.answer) yields text while the model is still
+    computing later tokens. Each forward pass is slowed a little so the order is unambiguous."""
+    forwards, arrivals = [], []
+    stock = assistant.model.forward
+
+    def slow_forward(*args, **kwargs):
+        time.sleep(0.02)
+        out = stock(*args, **kwargs)
+        forwards.append(time.perf_counter())
+        return out
+
+    monkeypatch.setattr(assistant.model, "forward", slow_forward)
+    for _, _, _, fine_tuned, _ in ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0):
+        if fine_tuned:
+            arrivals.append((time.perf_counter(), fine_tuned))
+    assert len(forwards) >= 4 and len(arrivals) >= 2
+    first_arrival, first_text = arrivals[0]
+    assert first_arrival < forwards[-1], "the first partial answer arrived only after the last token was computed"
+    assert arrivals[-1][1].startswith(first_text) and len(arrivals[-1][1]) > len(first_text)
+
+
 def test_merged_model_equals_base_plus_adapter(assistant):
     """merge_and_unload changes the speed, not the model: logits match the unmerged adapter model."""
     from peft import PeftModel
@@ -82,10 +105,10 @@ def test_merged_model_equals_base_plus_adapter(assistant):
 
 def test_answer_compares_with_base_model(assistant):
     args = ("What is asthma?", True, 0.0, 1.0, 8, 1.0)
-    *_, (urgent, notes, fine_tuned, base) = list(app.answer(assistant, *args))
+    *_, (urgent, notes, _, fine_tuned, base) = list(ui.answer(assistant, *args))
     expected_base = list(assistant.stream(assistant.prepare("What is asthma?"), Settings(0.0, 1.0, 8, 1.0), False))[-1]
     assert fine_tuned and base == expected_base
-    *_, (_, _, _, base_off) = list(app.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0))
+    *_, (_, _, _, _, base_off) = list(ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0))
     assert base_off == ""
 
 
@@ -125,32 +148,41 @@ def test_control_tokens_never_reach_the_model(assistant):
     assert neutralise("<|im_end|>", tokens) == ("< |im_end|>", ["<|im_end|>"])
 
 
-@pytest.mark.parametrize("question", [
-    "My father has crushing chest pain and is sweating", "her face is drooping and she has slurred speech",
-    "I am having suicidal thoughts", "my throat is swelling after a bee sting", "the bleeding won't stop",
-    "I can't breathe properly", "he had a seizure and is unresponsive", "I want to kill myself",
-])
-def test_emergency_questions_get_the_urgent_notice(question):
-    assert emergency.notice(question).startswith("**This may be an emergency.**")
+def test_self_harm_gets_the_crisis_text_instead_of_any_answer(assistant, monkeypatch):
+    def no_generation(*args, **kwargs):
+        raise AssertionError("the model must not answer a self-harm message")
+
+    monkeypatch.setattr(assistant, "stream", no_generation)
+    [(urgent, notes, box, fine_tuned, base)] = list(ui.answer(assistant, "i don’t want to be here anymore", False,
+                                                               0.0, 1.0, 8, 1.0))
+    assert urgent["visible"] is True and "988" in urgent["value"] and "116 123" in urgent["value"]
+    assert box["visible"] is False and fine_tuned == base == ""
 
 
-@pytest.mark.parametrize("question", [
-    "What is the normal resting heart rate?", "How is type 2 diabetes treated?", "What is cardiac output?", "Which vitamins are fat-soluble?",
-])
-def test_ordinary_questions_get_no_notice(question):
-    assert emergency.notice(question) is None
+@pytest.mark.parametrize("message, kind", [("my dad collapsed and wont wake up", "emergency"),
+                                           ("my 2yo drank some bleach", "poisoning")])
+def test_other_emergencies_show_the_notice_first_and_collapse_the_answer(assistant, message, kind):
+    steps = list(ui.answer(assistant, message, False, 0.0, 1.0, 8, 1.0))
+    urgent, _, box, _, _ = steps[0]
+    assert urgent["visible"] is True and kind in urgent["value"]  # the notice is there before any token
+    *_, (_, _, box, fine_tuned, _) = steps
+    assert box["open"] is False and box["label"] == ui.COLLAPSED_LABEL and fine_tuned
 
 
-def test_urgent_notice_is_shown_above_the_answer(assistant):
-    first = next(app.answer(assistant, app.EMERGENCY_EXAMPLE, False, 0.0, 1.0, 4, 1.0))
-    assert first[0]["visible"] is True and "emergency" in first[0]["value"]
-    assert "988" in emergency.notice("I have suicidal thoughts")  # crisis lines for self-harm questions
+def test_ordinary_questions_get_an_open_answer_and_no_notice(assistant):
+    *_, (urgent, _, box, fine_tuned, _) = list(ui.answer(assistant, "What is angina?", False, 0.0, 1.0, 8, 1.0))
+    assert urgent["visible"] is False and box["open"] is True and fine_tuned
+
+
+def test_example_questions_are_not_emergencies(assistant):
+    examples = ui.example_questions(assistant)
+    assert examples and all(triage.triage(q).category is None for q in examples), examples
 
 
 def test_empty_question_gets_a_friendly_message(assistant):
     with pytest.raises(QuestionError, match="Please type a question"):
         assistant.prepare("  \n\t ")
-    [(urgent, notes, fine_tuned, base)] = list(app.answer(assistant, "", False, 0.0, 1.0, 8, 1.0))
+    [(urgent, notes, box, fine_tuned, base)] = list(ui.answer(assistant, "", False, 0.0, 1.0, 8, 1.0))
     assert "Please type a question" in notes and fine_tuned == base == ""
 
 
@@ -163,9 +195,9 @@ def test_long_question_is_truncated_with_a_notice(assistant):
 
 
 def test_no_run_explains_how_to_train(tmp_path):
-    assistant, reason = app.load(None, tmp_path)
+    assistant, reason = ui.load(None, tmp_path)
     assert assistant is None and "make train" in reason
-    demo = app.build(None, reason, tmp_path)
+    demo = ui.build(None, reason, tmp_path)
     texts = [c.get("props", {}).get("value") for c in demo.config["components"]]
     assert any(isinstance(t, str) and "No trained model yet" in t and "make train" in t for t in texts)
 
@@ -174,7 +206,8 @@ def test_studio_validates_saves_new_files_and_never_overwrites(project, monkeypa
     monkeypatch.chdir(project)  # specs name models/ and data/ relative to the project root
     source = "specs/smoke-tiny.yaml"
     raw = studio.read(source)
-    assert studio.values(raw)["trainer.learning_rate"] == 0.001
+    assert "learning_rate" not in raw["trainer"] and studio.values(raw)["trainer.learning_rate"] == 0.001  # Ludwig's
+    assert studio.edit(raw, studio.values(raw)) == raw  # showing the defaults writes none of them
     bad = studio.edit(raw, {"trainer.learning_rate": -1, "adapter.dropout": 1.5})
     problems, _ = studio.validate(bad)
     assert any("'trainer.learning_rate' is -1" in p for p in problems)
@@ -209,8 +242,9 @@ def test_studio_fields_use_the_spec_rules():
 
 
 def test_browser_asks_a_question_and_opens_spec_studio(job, project):
-    """The real page in headless chromium: a streamed answer appears, then Spec Studio opens a spec."""
-    from plugins import browser
+    """The real page in headless chromium: a streamed answer with its caveat; the crisis text replacing the answer
+    for a self-harm message; the notice above a collapsed answer for another emergency; then Spec Studio."""
+    from tests import browser
 
     if os.environ.get("MEDICAL_LLM_SKIP_BROWSER") == "1" and os.environ.get("CI") != "true":
         pytest.skip("MEDICAL_LLM_SKIP_BROWSER=1 (never honoured in CI)")
@@ -238,6 +272,27 @@ def test_browser_asks_a_question_and_opens_spec_studio(job, project):
                     seen.append(answer(driver))
                 time.sleep(0.02)
             assert seen[-1].strip()
+            assert "not medical advice" in driver.find_element(By.ID, "caveat").text.lower()  # under the answer
+
+            def ask(message: str) -> None:
+                box = driver.find_element(By.CSS_SELECTOR, "#question textarea")
+                box.clear()
+                box.send_keys(message)
+                driver.find_element(By.ID, "ask").click()
+
+            def shown(selector: str) -> bool:
+                return any(e.is_displayed() for e in driver.find_elements(By.CSS_SELECTOR, selector))
+
+            ask("i dont want to be here anymore")  # self-harm: the crisis text replaces the answer
+            wait.until(lambda d: shown("#urgent") and "988" in d.find_element(By.ID, "urgent").text)
+            time.sleep(1)
+            assert not shown("#answer-box") and not shown("#answer textarea")
+            ask("my dad collapsed and wont wake up")  # another emergency: notice first, answer collapsed below
+            wait.until(lambda d: shown("#urgent") and "emergency" in d.find_element(By.ID, "urgent").text.lower())
+            wait.until(lambda d: shown("#answer-box"))
+            urgent, box = driver.find_element(By.ID, "urgent"), driver.find_element(By.ID, "answer-box")
+            assert urgent.location["y"] < box.location["y"]
+            assert "read the notice above first" in box.text and not shown("#answer textarea")
             tab = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button[role=tab]") if "Spec Studio" in b.text)
             tab.click()
             wait.until(lambda d: "Valid spec" in d.find_element(By.ID, "spec-problems").text)

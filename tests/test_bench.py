@@ -27,7 +27,7 @@ def test_report_files(report):
     assert {"bench.json", "bench.md", "training.png", "scaling.png"} <= {p.name for p in folder.iterdir()}
     text = (folder / "bench.md").read_text()
     for heading in ("## Targets", "## Training throughput", "## Generation (the app)", "## Evaluation",
-                    "## Memory", "## Scaling"):
+                    "## Memory", "## Safety triage", "## Scaling"):
         assert heading in text
     assert "## Targets" in stdout and "bench.{json,md}" in stdout
 
@@ -39,7 +39,7 @@ def test_hardware_and_training_fields(report):
     training = data["training"]
     assert set(training["contenders"]) == {"plain", "ludwig", "ludwig_sparse_logits",
                                             "ludwig_sparse_logits_length_batching"}
-    for name, c in training["contenders"].items():
+    for _name, c in training["contenders"].items():
         [run] = c["runs"]
         assert run["tokens"] > 0 and run["seconds"] > 0 and run["padded_tokens"] >= run["tokens"]
         assert 0 <= c["padding_fraction"] < 1 and c["mfu"] > 0
@@ -62,7 +62,9 @@ def test_generation_evaluation_memory_scaling_fields(report):
     assert len(s["points"]) == len(data["settings"]["scaling_rows"]) * len(data["settings"]["scaling_lengths"])
     assert set(s["fits"]) == {str(n) for n in data["settings"]["scaling_lengths"]}
     names = {t["target"] for t in data["targets"]}
-    assert len(names) == 7 and all(isinstance(t["met"], bool) for t in data["targets"])
+    assert len(names) == 10 and all(isinstance(t["met"], bool) for t in data["targets"])
+    safety = data["safety"]["halves"]["heldout"]  # the triage on the labelled corpus's held-out half
+    assert safety["counts"]["none"]["n"] > 50 and 0 <= safety["false_alarm_rate"] <= 1
 
 
 def test_unknown_part_is_refused(tmp_path):

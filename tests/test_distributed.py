@@ -19,7 +19,7 @@ import pytest
 import torch
 import yaml
 
-from plugins import distributed
+from plugins.ludwig import distributed
 from tests.conftest import REPO, make_project, offline_env, run_module
 
 SMOKE = "specs/smoke-tiny.yaml"
@@ -36,7 +36,7 @@ def free_port() -> int:
 def rank_env() -> dict:
     env = offline_env()
     env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    env.pop("ACCELERATE_USE_CPU", None)  # plugins/distributed.py sets it when there is no GPU
+    env.pop("ACCELERATE_USE_CPU", None)  # plugins/ludwig/distributed.py sets it when there is no GPU
     return env
 
 
@@ -173,7 +173,7 @@ def test_two_ranks_match_single_process_loss(single, two_ranks):
 
 def test_predict_works_on_a_data_parallel_run(two_ranks):
     project, run, _, _ = two_ranks
-    result = run_module(project, "plugins.ludwig_cli", "predict", "--model_path", str(run / "ludwig" / "model"),
+    result = run_module(project, "plugins.ludwig.cli", "predict", "--model_path", str(run / "ludwig" / "model"),
                         "--dataset", str(run / "data" / "dataset.csv"), "--split", "test",
                         "--output_directory", str(run / "predict"), "--skip_save_unprocessed_output")
     assert result.returncode == 0, result.stderr[-3000:]

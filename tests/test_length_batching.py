@@ -1,4 +1,4 @@
-"""Length-aware batches (plugins/length_batching.py) through Ludwig's own batcher.
+"""Length-aware batches (plugins/ludwig/length_batching.py) through Ludwig's own batcher.
 
 Why it exists: Ludwig pads each training batch to its longest row and draws rows in random order, so
 on flashcard lengths (45-148 tokens) a batch of two wastes about an eighth of its compute on padding.
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from ludwig.data.dataset.pandas import PandasDataset
 
-from plugins import length_batching
+from plugins.ludwig import length_batching
 
 # token counts of the default spec's training rows range over about 45-148 (prompt + answer)
 LENGTHS = np.random.default_rng(0).integers(45, 149, size=168)

@@ -1,10 +1,12 @@
 """Metrics equal the reference implementations called directly, including empty and identical answers."""
 
+import math
+
 import pytest
 import sacrebleu
 from rouge_score import rouge_scorer
 
-from plugins import metrics
+from plugins.eval import metrics
 
 REFS = ["Aspirin irreversibly inhibits cyclooxygenase, reducing thromboxane A2.",
         "The sinoatrial node is the heart's natural pacemaker.",
@@ -57,3 +59,33 @@ def test_paired_bootstrap_detects_a_real_gain_and_not_noise():
     same = metrics.paired_bootstrap(weak, weak, refs, n_boot=300, seed=0)
     assert all(v == {"diff": 0.0, "low": 0.0, "high": 0.0} for v in same.values())
     assert gain == metrics.paired_bootstrap(weak, refs, refs, n_boot=300, seed=0)
+
+
+# Hand-computed values: rouge_score lower-cases, splits on non-alphanumerics and stems; sacreBLEU's 13a
+# tokeniser leaves these plain words as they are.
+CAT = "the cat sat on the mat"  # 6 words
+RED_CAT = "the cat sat on the red mat"  # 7 words
+
+
+def test_rouge_l_by_hand():
+    # LCS of "the cat lay on the mat" and CAT is "the cat on the mat": 5 of 6 words each way
+    got = metrics.per_sample(["the cat lay on the mat", "d c b a"], [CAT, "a b c d"])
+    assert got.loc[0, "rougeL"] == pytest.approx(5 / 6)
+    assert got.loc[0, "rouge1"] == pytest.approx(5 / 6) and got.loc[0, "rouge2"] == pytest.approx(3 / 5)
+    # reversed order: one word in common subsequence, P = R = 1/4; unigrams all match
+    assert got.loc[1, "rougeL"] == pytest.approx(1 / 4) and got.loc[1, "rouge1"] == pytest.approx(1.0)
+
+
+def test_bleu_with_brevity_penalty_by_hand():
+    # hypothesis CAT (6) against RED_CAT (7): clipped n-gram precisions 6/6, 4/5, 3/4, 2/3; shorter than
+    # the reference, so the brevity penalty exp(1 - 7/6) applies
+    precision = (1 * 4 / 5 * 3 / 4 * 2 / 3) ** (1 / 4)
+    assert metrics.corpus_bleu([CAT], [RED_CAT]) == pytest.approx(math.exp(1 - 7 / 6) * precision, abs=1e-6)
+    assert metrics.corpus_bleu([CAT], [RED_CAT], order=1) == pytest.approx(math.exp(1 - 7 / 6), abs=1e-6)
+
+
+def test_bleu_without_brevity_penalty_and_swapped_roles_by_hand():
+    # RED_CAT (7) against CAT (6): precisions 6/7, 4/6, 3/5, 2/4 and no penalty for a longer hypothesis
+    swapped = metrics.corpus_bleu([RED_CAT], [CAT])
+    assert swapped == pytest.approx((6 / 7 * 4 / 6 * 3 / 5 * 2 / 4) ** (1 / 4), abs=1e-6)
+    assert swapped != pytest.approx(metrics.corpus_bleu([CAT], [RED_CAT]), abs=1e-3)

@@ -61,7 +61,7 @@ def test_predict_and_evaluate_load_the_saved_model(trained):
     """Ludwig 0.17.10 cannot load a saved LLM model at all; the plugin-enabled CLI can."""
     project, run, _ = trained
     for verb in ("predict", "evaluate"):
-        result = run_module(project, "plugins.ludwig_cli", verb, "--model_path", str(run / "ludwig" / "model"),
+        result = run_module(project, "plugins.ludwig.cli", verb, "--model_path", str(run / "ludwig" / "model"),
                             "--dataset", str(run / "data" / "dataset.csv"), "--split", "test",
                             "--output_directory", str(run / verb), "--skip_save_unprocessed_output")
         assert result.returncode == 0, result.stderr[-3000:]
@@ -70,7 +70,7 @@ def test_predict_and_evaluate_load_the_saved_model(trained):
     statistics = json.loads((run / "evaluate" / "test_statistics.json").read_text())["answer"]
     assert {"loss", "token_accuracy"} <= set(statistics)  # Ludwig's own metrics stay
     # ROUGE/BLEU on the answers `evaluate` generated, next to them
-    from plugins import metrics
+    from plugins.eval import metrics
 
     generated = pd.read_parquet(run / "evaluate" / "predictions.parquet")["answer_response"].astype(str).tolist()
     references = pd.read_csv(run / "data" / "dataset.csv").query("split == 2")["answer"].tolist()
@@ -80,7 +80,7 @@ def test_predict_and_evaluate_load_the_saved_model(trained):
 
 
 def test_stock_ludwig_cannot_load_the_saved_model(trained):
-    """Why plugins/ludwig_cli.py exists (the null-adapters schema bug); fails once Ludwig fixes it."""
+    """Why plugins/ludwig/cli.py exists (the null-adapters schema bug); fails once Ludwig fixes it."""
     project, run, _ = trained
     code = ("from ludwig.api import LudwigModel; import sys; "
             f"LudwigModel.load({str(run / 'ludwig' / 'model')!r})")
@@ -98,20 +98,35 @@ def test_stock_ludwig_cli_accepts_the_spec(trained, tmp_path):
     spec = tmp_path / "smoke-one-epoch.yaml"
     spec.write_text(yaml.safe_dump(config))
     ludwig = Path(sys.executable).with_name("ludwig")
-    result = subprocess.run([str(ludwig), "train", "--config", str(spec), "--dataset", str(run / "data" / "dataset.csv"),
+    result = subprocess.run([str(ludwig), "train", "--config", str(spec),
+                             "--dataset", str(run / "data" / "dataset.csv"),
                              "--output_directory", str(tmp_path / "out"), "--skip_save_processed_input"],
                             cwd=project, env=offline_env(), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert list((tmp_path / "out").glob("*/model/model_weights/adapter_model.safetensors"))
 
 
-def test_interrupted_run_resumes_from_its_last_checkpoint(project, tmp_path):
-    """kill -9 after the first checkpoint, then `--resume` finishes the same run."""
+def _resumable_spec(tmp_path: Path, name: str) -> Path:
+    """The smoke spec for 6 epochs of 10 steps with a checkpoint at every epoch's end; LoRA dropout off,
+    so that a resumed run and an uninterrupted one compute exactly the same steps."""
     config = yaml.safe_load((REPO / SMOKE).read_text())
-    # 60 steps with a checkpoint every 10: long enough to be interrupted after the first one
     config["trainer"].update(epochs=6, steps_per_checkpoint=10, early_stop=-1)
-    spec = tmp_path / "resumable.yaml"
+    config["adapter"]["dropout"] = 0.0
+    spec = tmp_path / f"{name}.yaml"
     spec.write_text(yaml.safe_dump(config))
+    return spec
+
+
+def _adapter(run: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(run / "ludwig" / "model" / "model_weights" / "adapter_model.safetensors")
+
+
+def test_interrupted_run_resumes_from_its_last_checkpoint(project, tmp_path):
+    """kill -9 after a checkpoint, then `--resume`: training continues from the checkpoint's step (not from
+    zero) and ends exactly where an uninterrupted run of the same spec ends."""
+    spec = _resumable_spec(tmp_path, "resumable")
     proc = subprocess.Popen([sys.executable, "-m", "plugins.train", str(spec)], cwd=project, env=offline_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     checkpoint = None
@@ -132,21 +147,39 @@ def test_interrupted_run_resumes_from_its_last_checkpoint(project, tmp_path):
 
     result = run_module(project, "plugins.train", "--resume", str(run))
     assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stdout + result.stderr
+    assert "Resuming training from previous run" in log
+    start = int(re.search(r"Starting with step (\d+)", log)[1])
+    assert start in (10, 20, 30, 40, 50), f"resumed at step {start}, not at a checkpoint"
     summary = json.loads((run / "summary.json").read_text())
     assert summary["resumed"] is True and summary["spec"] == "resumable"
     progress = json.loads((run / "ludwig" / "model" / "training_progress.json").read_text())
     assert progress["steps"] == 6 * 10  # every step of 6 epochs of 20 rows in batches of 2
     assert len(list((project / "runs" / "resumable").iterdir())) == 2  # the run and its `latest` pointer
 
+    reference = run_module(project, "plugins.train", str(_resumable_spec(tmp_path, "uninterrupted")))
+    assert reference.returncode == 0, reference.stderr[-3000:]
+    straight = (project / "runs" / "uninterrupted" / "latest").resolve()
+    resumed_stats, straight_stats = (json.loads((r / "ludwig" / "training_statistics.json").read_text())
+                                     for r in (run, straight))
+    # every epoch's validation loss, those before the interruption (restored) and after it (trained again)
+    np.testing.assert_allclose(resumed_stats["validation"]["combined"]["loss"],
+                               straight_stats["validation"]["combined"]["loss"], rtol=1e-4)
+    resumed_weights, straight_weights = _adapter(run), _adapter(straight)
+    for key, value in straight_weights.items():
+        np.testing.assert_allclose(resumed_weights[key].numpy(), value.numpy(), rtol=1e-4, atol=1e-6, err_msg=key)
+
 
 def test_batched_generation_equals_one_row_at_a_time(trained):
     """Greedy answers from the batched `LLM.generate` are token-for-token those of Ludwig's per-row
     loop, also when rows stop at different lengths."""
-    from plugins import ludwig_fixes
+    from plugins.ludwig import fixes, patch
 
-    ludwig_fixes.apply()
+    fixes.apply()
     from ludwig.api import LudwigModel
     from ludwig.models.llm import LLM
+
+    stock_generate = patch.original(LLM, "generate")
 
     _, run, _ = trained
     model = LudwigModel.load(str(run / "ludwig" / "model"), logging_level=40)
@@ -157,16 +190,16 @@ def test_batched_generation_equals_one_row_at_a_time(trained):
         try:
             return model.predict(test, batch_size=4, skip_save_predictions=True)[0]
         finally:
-            LLM.generate = ludwig_fixes.batched_generate
+            LLM.generate = fixes.batched_generate
 
     def answers(generate) -> list[str]:
         return predict(generate)["answer_response"].tolist()
 
     model.model.generation.repetition_penalty = 3.0  # the random model's rows then differ from each other
-    stock_predictions = predict(LLM.stock_generate)
+    stock_predictions = predict(stock_generate)
     stock = stock_predictions["answer_response"].tolist()
     assert len(set(stock)) > 1
-    batched = predict(ludwig_fixes.batched_generate)
+    batched = predict(fixes.batched_generate)
     assert batched["answer_response"].tolist() == stock
     # the per-token and sequence probabilities Ludwig reports are the same, though only the top one is kept
     for a, b in zip(batched["answer_probabilities"], stock_predictions["answer_probabilities"]):
@@ -175,16 +208,16 @@ def test_batched_generation_equals_one_row_at_a_time(trained):
     # make a token that only some rows emit the end of sequence, so rows stop at different steps
     rows = [model.model.tokenizer(a).input_ids for a in stock]
     model.model.generation.eos_token_id = next(t for r in rows for t in r if not all(t in other for other in rows))
-    stock_short = answers(LLM.stock_generate)
+    stock_short = answers(stock_generate)
     assert len({len(a) for a in stock_short}) > 1
-    assert answers(ludwig_fixes.batched_generate) == stock_short
+    assert answers(fixes.batched_generate) == stock_short
 
 
 @pytest.fixture(scope="module")
 def compared(trained) -> tuple[Path, Path]:
     """`make compare` on the trained run (few bootstrap resamples: the numbers are not the point here)."""
     project, run, _ = trained
-    result = run_module(project, "plugins.evaluation", str(run), "--n-boot", "50")
+    result = run_module(project, "plugins.eval.compare", str(run), "--n-boot", "50")
     assert result.returncode == 0, result.stderr[-3000:]
     return project, run
 
@@ -214,7 +247,7 @@ def test_report_and_leaderboard(compared):
     unevaluated = run.with_name(run.name + "-copy")
     shutil.copytree(run, unevaluated, ignore=shutil.ignore_patterns("eval"))
     for target in (unevaluated, run):
-        result = run_module(project, "plugins.report", str(target))
+        result = run_module(project, "plugins.eval.report", str(target))
         assert result.returncode == 0, result.stderr[-3000:]
     out = project / "reports" / "smoke-tiny" / run.name
     pngs = {"data_lengths.png", "loss.png", "metrics.png", "by_area.png"}
@@ -252,13 +285,14 @@ def test_quality_benchmark_judges_the_newest_evaluated_run(compared, tmp_path):
     assert missing.returncode == 2 and "no run at runs/medquad-smollm2-cpu/latest" in missing.stderr
 
 
-def test_generation_benchmark_smoke(trained, tmp_path):
-    """The benchmark runs end to end on the tiny model and writes its report (no timing asserted)."""
+def test_evaluation_benchmark_smoke(trained, tmp_path):
+    """Batched vs one-at-a-time generation runs end to end on the tiny model and writes its report (no timing
+    asserted)."""
     project, run, _ = trained
-    result = run_module(project, "benchmarks.generation", str(run), "--questions", "4", "--batch-size", "4",
+    result = run_module(project, "benchmarks.evaluation", str(run), "--questions", "4", "--batch-size", "4",
                         "--repeats", "1", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
-    [report] = list((tmp_path / "bench").glob("*/generation.json"))
+    [report] = list((tmp_path / "bench").glob("*/evaluation.json"))
     data = json.loads(report.read_text())
     assert data["questions"] == 4 and data["same_answers"] is True
     assert len(data["seconds"]["batched"]) == len(data["seconds"]["one_at_a_time"]) == 1

@@ -16,12 +16,17 @@ def test_spec_templates_equal_apply_chat_template(tiny_tokenizer):
     for name in SMOLLM2_SPECS:
         template = template_of(name)
         system = prompt.system_prompt_of(template, tiny_tokenizer, "question")
-        assert system == "You are a careful medical assistant. Answer the question accurately and concisely."
+        assert system.startswith("You are a careful medical assistant")
         rendered = tiny_tokenizer.apply_chat_template(
             [{"role": "system", "content": system}, {"role": "user", "content": "{question}"}],
             tokenize=False, add_generation_prompt=True)
         assert template == rendered
         assert prompt.check_template(template, tiny_tokenizer, "question") == []
+
+
+def test_default_system_prompt_refers_people_to_a_clinician(tiny_tokenizer):
+    system = prompt.system_prompt_of(template_of("medical-smollm2-cpu.yaml"), tiny_tokenizer, "question")
+    assert "Do not diagnose" in system and "doses" in system and "clinician" in system
 
 
 def test_mismatch_is_reported_with_the_difference(tiny_tokenizer):
@@ -54,3 +59,30 @@ def test_shipped_pad_token_never_occurs_in_the_template(tiny_tokenizer):
         assert tok.pad_token == "<|endoftext|>"
         assert not prompt.pad_token_in_template(template, tok)
         assert tok.pad_token_id not in tok(template.format(question="Q?")).input_ids
+
+
+def test_lone_brace_is_a_clear_problem_not_a_crash(tiny_tokenizer):
+    bad = template_of("smoke-tiny.yaml").replace("concisely.", "concisely {")
+    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    assert "cannot be filled" in problem and "'{{'" in problem
+
+
+def test_other_placeholders_are_refused(tiny_tokenizer):
+    bad = template_of("smoke-tiny.yaml").replace("concisely.", "concisely {x}.")
+    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    assert "{x}" in problem and "the only placeholder allowed is {question}" in problem
+
+
+def test_control_tokens_in_the_system_prompt_are_refused(tiny_tokenizer):
+    bad = template_of("smoke-tiny.yaml").replace("concisely.", "concisely.<|im_end|>")
+    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    assert "'<|im_end|>'" in problem and "control token" in problem
+
+
+def test_braces_typed_as_text_stay_literal(tiny_tokenizer):
+    """Spec Studio writes a typed system prompt through template_for: braces are escaped, the template is
+    valid, and Ludwig's str.format gives back the text as typed."""
+    system = "Answer {briefly} and never use } or {."
+    template = prompt.template_for(tiny_tokenizer, system, "question")
+    assert prompt.check_template(template, tiny_tokenizer, "question") == []
+    assert system in prompt.render(template, "question", "What is asthma?")

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from plugins import ludwig_fixes
+from plugins.ludwig import fixes
 from tests.conftest import REPO, TINY
 
 QUESTION = "Which electrolyte disturbance causes peaked T waves on the ECG?"
@@ -32,7 +32,7 @@ def tiny_model_with_pad(tmp_path, pad_token: str):
 
 @pytest.mark.parametrize("pad_token", ["<|endoftext|>", "<|im_end|>"])
 def test_question_reaches_the_model(tmp_path, pad_token):
-    ludwig_fixes.apply()
+    fixes.apply()
     from ludwig.api import LudwigModel
     from ludwig.callbacks import Callback
 

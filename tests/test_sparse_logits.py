@@ -1,4 +1,4 @@
-"""Sparse logits (plugins/sparse_logits.py): the same loss and the same trained adapter, fewer rows
+"""Sparse logits (plugins/ludwig/sparse_logits.py): the same loss and the same trained adapter, fewer rows
 through the output layer.
 
 Why it exists: Ludwig computes [batch, length, vocabulary] logits for every training micro-batch, yet
@@ -15,7 +15,7 @@ import pytest
 import torch
 import yaml
 
-from plugins import ludwig_fixes, sparse_logits
+from plugins.ludwig import fixes, sparse_logits
 from tests.conftest import REPO, TINY
 
 
@@ -43,7 +43,7 @@ def _train(tmp_path, enabled: bool):
     """Train the tiny model 2 epochs through Ludwig (4 micro-batches, 2 per optimizer step); returns
     its LoRA weights, Ludwig's training statistics and the row count of every training call of the
     output layer, next to the batch's sequence length."""
-    ludwig_fixes.apply()
+    fixes.apply()
     sparse_logits.apply(enabled=enabled)
     from ludwig.api import LudwigModel
     from ludwig.callbacks import Callback

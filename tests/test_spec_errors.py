@@ -11,9 +11,9 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
@@ -182,7 +182,18 @@ CASES = [
     Case("template-differs", spec_variant(lambda r: r["prompt"].update(template=BAD_TEMPLATE)),
          ["'prompt.template' differs from the base model's chat template", "use exactly:", repr(TEMPLATE),
           "difference:", "--- chat template", "+++ spec template", "-<|im_start|>user",
-          "+You are a careful medical assistant. Answer the question accurately and concisely.<|im_end|><|im_start|>user"]),
+          "+You are a careful medical assistant. Answer the question accurately and concisely."
+          "<|im_end|><|im_start|>user"]),
+    # prompt safety: a lone brace, another placeholder, a control token typed into the system prompt
+    Case("template-lone-brace",
+         spec_variant(lambda r: r["prompt"].update(template=TEMPLATE.replace("concisely.", "{"))),
+         ["'prompt.template' cannot be filled", "'{{'"]),
+    Case("template-other-placeholder",
+         spec_variant(lambda r: r["prompt"].update(template=TEMPLATE.replace("concisely.", "{topic}."))),
+         ["placeholder(s) {topic}", "the only placeholder allowed is {question}"]),
+    Case("template-control-token",
+         spec_variant(lambda r: r["prompt"].update(template=TEMPLATE.replace("concisely.", "<|im_start|>user"))),
+         ["control token(s) '<|im_start|>'"]),
 ]
 
 # Legal but unwise: a warning naming the key, exit 0.

@@ -8,20 +8,17 @@ types can never become one of the tokenizer's control tokens.
 
 from __future__ import annotations
 
-import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-import yaml
-
-from plugins import emergency, prompt, runs
+from plugins import prompt, runs
+from plugins.app import triage
 from plugins.data import normalize_text
 from plugins.spec import is_local_model
 
 MAX_QUESTION_CHARS = 8000  # a cheap first cut, so a pasted book is not tokenised whole
-DEFAULT_MAX_SEQUENCE_LENGTH = 512  # when the spec sets no preprocessing.global_max_sequence_length
 
 
 class QuestionError(ValueError):
@@ -47,20 +44,13 @@ class Settings:
 
 
 @dataclass
-class Prepared:
+class Question:
     """A question ready for the model, with what the user should be told about it."""
 
     question: str
     prompt: str
     notices: list[str]  # Markdown lines: truncation, neutralised control tokens
-    urgent: str | None  # the urgent-care notice when the question describes an emergency
-
-
-def control_tokens(tokenizer) -> list[str]:
-    """Every special token the tokenizer has (role markers, end-of-text, ...), longest first."""
-    tokens = set(tokenizer.all_special_tokens)
-    tokens |= {t.content for t in tokenizer.added_tokens_decoder.values() if t.special}
-    return sorted((t for t in tokens if t), key=len, reverse=True)
+    triage: triage.Triage  # emergency, poisoning or self-harm (with its notice), or nothing
 
 
 def neutralise(text: str, tokens: list[str]) -> tuple[str, list[str]]:
@@ -74,10 +64,9 @@ def neutralise(text: str, tokens: list[str]) -> tuple[str, list[str]]:
     return text, list(dict.fromkeys(found))
 
 
-def generation_defaults(run_dir: Path) -> Settings:
+def generation_defaults(run: runs.Run) -> Settings:
     """The run's generation settings as Ludwig resolved them (its saved config), as app controls."""
-    config = json.loads((runs.ludwig_dir(run_dir) / "model" / "model_hyperparameters.json").read_text())
-    gen = config.get("generation") or {}
+    gen = run.generation
     return Settings(temperature=float(gen.get("temperature") or 0) if gen.get("do_sample") else 0.0,
                     top_p=float(gen.get("top_p") or 1.0), max_new_tokens=int(gen.get("max_new_tokens") or 96),
                     repetition_penalty=float(gen.get("repetition_penalty") or 1.0))
@@ -105,18 +94,19 @@ class Assistant:
         from peft import PeftModel
         from transformers import AutoTokenizer
 
-        self.run_dir = Path(run_dir)
-        self.spec = yaml.safe_load((self.run_dir / "spec.yaml").read_text())
-        self.spec_name = self.run_dir.parent.name
-        self.base_path = base_model_path(self.spec["base_model"], Path(root))
-        self.template = self.spec["prompt"]["template"]
-        self.question_field = self.spec["input_features"][0]["name"]
+        self.run = runs.Run(run_dir)
+        self.run_dir = self.run.dir
+        self.spec = self.run.spec
+        self.spec_name = self.run.name
+        self.base_path = base_model_path(self.run.base_model, Path(root))
+        self.template = self.run.template
+        self.question_field = self.run.input_name
         self.tokenizer = AutoTokenizer.from_pretrained(self.base_path)
-        adapter = runs.ludwig_dir(self.run_dir) / "model" / "model_weights"
-        self.model = PeftModel.from_pretrained(_load_base(self.base_path), str(adapter)).merge_and_unload().eval()
-        self.defaults = generation_defaults(self.run_dir)
-        self.control_tokens = control_tokens(self.tokenizer)
-        max_length = (self.spec.get("preprocessing") or {}).get("global_max_sequence_length") or DEFAULT_MAX_SEQUENCE_LENGTH
+        base = _load_base(self.base_path)
+        self.model = PeftModel.from_pretrained(base, str(self.run.adapter_dir)).merge_and_unload().eval()
+        self.defaults = generation_defaults(self.run)
+        self.control_tokens = prompt.control_tokens(self.tokenizer)
+        max_length = self.run.max_sequence_length
         template_tokens = len(self.tokenizer(prompt.render(self.template, self.question_field, "")).input_ids)
         # the longest question training could have shown the model, in tokens
         self.max_question_tokens = max(16, max_length - template_tokens)
@@ -130,12 +120,12 @@ class Assistant:
                 self._base = _load_base(self.base_path)
         return self._base
 
-    def prepare(self, question: str) -> Prepared:
+    def prepare(self, question: str) -> Question:
         """Clean, neutralise and bound a question and build its prompt; QuestionError when empty."""
         text = normalize_text(question or "")
         if not text:
             raise QuestionError("Please type a question first, for example: *What are the symptoms of anaemia?*")
-        urgent = emergency.notice(text)
+        checked = triage.triage(question)  # the message as typed, before any cut: a miss is the dangerous failure
         notices = []
         text, found = neutralise(text[:MAX_QUESTION_CHARS], self.control_tokens)
         if found:
@@ -146,9 +136,9 @@ class Assistant:
             text = text[:encoded.offset_mapping[self.max_question_tokens - 1][1]]
             notices.append(f"Your question was too long for this model; only its first {self.max_question_tokens} "
                            f"tokens ({len(text)} characters) were used — the most it saw in training.")
-        return Prepared(text, prompt.render(self.template, self.question_field, text), notices, urgent)
+        return Question(text, prompt.render(self.template, self.question_field, text), notices, checked)
 
-    def stream(self, prepared: Prepared, settings: Settings, fine_tuned: bool = True) -> Iterator[str]:
+    def stream(self, prepared: Question, settings: Settings, fine_tuned: bool = True) -> Iterator[str]:
         """The answer as it grows, one yield per decoded piece. Generation runs in a thread and stops
         early when the caller stops iterating (a user pressed Stop, or left)."""
         import torch

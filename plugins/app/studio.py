@@ -1,30 +1,23 @@
 """Spec Studio: edit a spec's common settings, validate as you go, save as a new file, train it.
 
 Non-coders change the keys of the README's "What a non-coder changes" table through bounded fields;
-the bounds are plugins.spec's own RULES and ADVICE, validation is plugins.spec.load, training is the
-same `python -m plugins.train SPEC` that `make train` runs, in a subprocess whose output is tailed.
+the bounds are plugins.spec's own RULES and ADVICE and validation is plugins.spec.load. Training the
+result is plugins/app/jobs.py's job.
 """
 
 from __future__ import annotations
 
-import collections
 import copy
 import functools
-import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from plugins import prompt, runs
+from plugins import prompt
 from plugins import spec as spec_mod
 
 SPECS = Path("specs")
@@ -94,8 +87,13 @@ def read(path: Path | str) -> dict:
 
 
 def values(raw: dict) -> dict[str, object]:
-    """The editable values of a spec, keyed `section.key` (None where the spec leaves it to Ludwig)."""
-    found = {f"{f.section}.{f.key}": (raw.get(f.section) or {}).get(f.key) for f in FIELDS}
+    """The editable values of a spec, keyed `section.key`: what the spec writes, else Ludwig's default for it
+    (specs write only what differs from the defaults), None where neither is a number ("auto")."""
+    defaults = spec_mod.resolved(raw) or {}
+    found = {}
+    for f in FIELDS:
+        written = (raw.get(f.section) or {}).get(f.key)
+        found[f"{f.section}.{f.key}"] = written if written is not None else (defaults.get(f.section) or {}).get(f.key)
     return {k: None if v == "auto" else v for k, v in found.items()}
 
 
@@ -124,21 +122,23 @@ def system_prompt(raw: dict) -> str | None:
     template = (raw.get("prompt") or {}).get("template")
     if tokenizer is None or not isinstance(template, str):
         return None
-    return prompt.system_prompt_of(template, tokenizer, question_field(raw))
+    system = prompt.system_prompt_of(template, tokenizer, question_field(raw))
+    return None if system is None else system.replace("{{", "{").replace("}}", "}")
 
 
 def edit(raw: dict, new_values: dict[str, object], system: str | None = None) -> dict:
     """A copy of the spec with the edited values and, when given, the system prompt re-rendered through
-    the base model's chat template. An empty value (None, "") leaves its key as it was: unset keys keep
-    Ludwig's default and "auto" stays "auto"."""
+    the base model's chat template. An empty value (None, "") or an unchanged default leaves its key as it
+    was: unset keys keep Ludwig's default and "auto" stays "auto"."""
     out = copy.deepcopy(raw)
+    shown = values(raw)
     for f in FIELDS:
         name = f"{f.section}.{f.key}"
         if name not in new_values:
             continue
         value = new_values[name]
-        if value is None or value == "":
-            continue
+        if value is None or value == "" or (f.key not in (raw.get(f.section) or {}) and value == shown[name]):
+            continue  # unchanged defaults stay unwritten
         block = out.setdefault(f.section, {})
         if f.rule.integer and isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -146,7 +146,7 @@ def edit(raw: dict, new_values: dict[str, object], system: str | None = None) ->
     if system is not None:
         tokenizer = _tokenizer(out)
         if tokenizer is not None:
-            out["prompt"]["template"] = prompt.chat_template_prompt(tokenizer, system.strip(), question_field(out))
+            out["prompt"]["template"] = prompt.template_for(tokenizer, system.strip(), question_field(out))
     return out
 
 
@@ -187,93 +187,3 @@ def save_new(raw: dict, name: str, source: str, specs_dir: Path = SPECS) -> Path
     except FileExistsError:
         raise ValueError(f"{path} already exists; Spec Studio never overwrites a spec: choose another name.") from None
     return path
-
-
-# ---------------------------------------------------------------------------------------------
-# Training in a subprocess
-
-PROGRESS = re.compile(r"Training:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)(?:.*?loss=([-+0-9.eE]+))?")
-RUN_DIR = re.compile(r"^run directory: (.+)$")
-
-
-class TrainingJob:
-    """`python -m plugins.train SPEC` in its own process group, its output kept in memory as it comes."""
-
-    def __init__(self, spec_path: Path | str, root: Path = Path(".")):
-        self.spec_path, self.root = str(spec_path), Path(root)
-        code = Path(__file__).resolve().parents[1]  # the project's code, wherever the project's data lies
-        env = dict(os.environ, PYTHONPATH=str(code), TOKENIZERS_PARALLELISM="false")
-        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
-            env.setdefault(var, "1")
-        self.started = time.time()
-        self.proc = subprocess.Popen([sys.executable, "-m", "plugins.train", self.spec_path], cwd=self.root, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        self.lines: collections.deque[str] = collections.deque(maxlen=400)
-        self.run_dir: Path | None = None
-        self.step = self.total = 0
-        self.step_losses: list[tuple[int, float]] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        """Split the output on newlines and on tqdm's carriage returns; note progress and the run dir."""
-        buffer = b""
-        while chunk := self.proc.stdout.read1(4096):
-            buffer += chunk
-            *complete, buffer = re.split(rb"[\r\n]", buffer)
-            for raw in complete:
-                self._line(raw.decode("utf-8", "replace").strip())
-        self._line(buffer.decode("utf-8", "replace").strip())
-
-    def _line(self, line: str) -> None:
-        if not line:
-            return
-        if m := PROGRESS.search(line):
-            self.step, self.total = int(m[1]), int(m[2])
-            if m[3] and (not self.step_losses or self.step_losses[-1][0] != self.step):
-                self.step_losses.append((self.step, float(m[3])))
-            if self.lines and PROGRESS.search(self.lines[-1]):
-                self.lines[-1] = line  # a progress bar redraws in place
-                return
-        elif m := RUN_DIR.match(line):
-            run = Path(m[1])
-            self.run_dir = run if run.is_absolute() else self.root / run
-        self.lines.append(line)
-
-    @property
-    def running(self) -> bool:
-        return self.proc.poll() is None
-
-    def wait(self, timeout: float | None = None) -> int:
-        code = self.proc.wait(timeout)
-        self._reader.join(timeout)
-        return code
-
-    def stop(self) -> None:
-        if self.running:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-
-    def evaluation_losses(self) -> list[tuple[str, int, float]]:
-        """(split, step, loss) at each of Ludwig's evaluations so far, from the run's training_progress.json."""
-        if self.run_dir is None:
-            return []
-        path = runs.ludwig_dir(self.run_dir) / "model" / "training_progress.json"
-        try:
-            progress = json.loads(path.read_text())
-        except (OSError, ValueError):  # not written yet, or being rewritten right now
-            return []
-        return [(split, int(step), float(loss)) for split in ("train", "validation")
-                for _, step, loss in progress.get(f"{split}_metrics", {}).get("combined", {}).get("loss", [])]
-
-    def status(self) -> str:
-        """One line for the page: what the job is doing and, when done, what to run next."""
-        if self.running:
-            where = f" · step {self.step}/{self.total}" if self.total else " · preparing data and loading the model"
-            return f"Training `{self.spec_path}` for {time.time() - self.started:.0f} s{where}"
-        code = self.proc.returncode
-        if code != 0:
-            return f"Training `{self.spec_path}` stopped (exit code {code}); see the log below."
-        run = self.run_dir
-        return (f"Finished: run `{run}`. Next: `make compare RUN={run}` (base vs fine-tuned answers, scores in "
-                f"`{run}/eval/`), then `make report RUN={run}` (report in "
-                f"`reports/{run.parent.name}/{run.name}/report.html`). Restart the app to chat with it.")

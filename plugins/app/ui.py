@@ -1,6 +1,6 @@
-"""The Medical LLM Assistant app: chat with a trained run, and Spec Studio to edit specs and train them.
+"""The Medical LLM Assistant app (Gradio): chat with a trained run, and Spec Studio to edit specs and train them.
 
-    python app.py [--run RUN] [--host 127.0.0.1] [--port 7860]      (or: make app RUN=...)
+    python -m plugins.app [--run RUN] [--host 127.0.0.1] [--port 7860]      (or: make app RUN=...)
 
 The run is --run, else $MEDICAL_LLM_RUN, else the newest run (runs/latest). Without a trained run the
 Chat tab explains how to train one. Binds to 127.0.0.1 unless told otherwise; never shares publicly.
@@ -16,14 +16,18 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from plugins import runs, studio
+from plugins import runs
 from plugins import spec as spec_mod
-from plugins.assistant import Assistant, QuestionError, Settings
-from plugins.disclaimer import DISCLAIMER
+from plugins.app import jobs, studio
+from plugins.app.assistant import Assistant, QuestionError, Settings
+from plugins.app.disclaimer import CAVEAT, DISCLAIMER
 
 CONCURRENT_ANSWERS = 2  # answers generated at once; further questions wait in the queue
 QUEUE_SIZE = 32
-EMERGENCY_EXAMPLE = "I have crushing chest pain spreading to my left arm. What should I do?"
+ANSWER_LABEL = "Answer"
+COLLAPSED_LABEL = "The model's answer (read the notice above first; it is not emergency advice)"
+# the triage notice must stand out above everything else on the page
+CSS = "#urgent{border:3px solid #c0392b;background:#fdecea;border-radius:8px;padding:.6rem 1rem;font-size:1.1rem}"
 
 
 def load(run: str | None, root: Path = Path(".")) -> tuple[Assistant | None, str | None]:
@@ -46,37 +50,44 @@ make app
 ```
 
 or pick and train a spec in the **Spec Studio** tab, then restart the app. `make app RUN=runs/<spec>/<timestamp>`
-(or `python app.py --run ...`) opens a particular run.
+(or `python -m plugins.app --run ...`) opens a particular run.
 
 Why: {reason}
 """
 
 
 def example_questions(assistant: Assistant, count: int = 3) -> list[str]:
-    """A few of the run's own test questions (never trained on), and one emergency example."""
-    data = pd.read_csv(assistant.run_dir / "data" / "dataset.csv", keep_default_na=False)
-    test = data[data["split"] == 2][assistant.question_field].head(count).tolist()
-    return test + [EMERGENCY_EXAMPLE]
+    """A few of the run's own test questions (never trained on): informational, never a first-person emergency."""
+    return assistant.run.rows("test")[assistant.question_field].head(count).tolist()
 
 
 def answer(assistant: Assistant, question: str, compare: bool, temperature: float, top_p: float, max_new_tokens: int,
            repetition_penalty: float):
-    """Stream (urgent notice, notices, fine-tuned answer, base answer) for the page, growing as tokens come."""
+    """Stream (notice, notes, answer box, fine-tuned answer, base answer) for the page, growing as tokens come.
+
+    The triage notice comes first. Self-harm: the crisis text replaces the answer, nothing is generated.
+    Poisoning or another emergency: the model's answer is generated but collapsed behind the notice."""
     try:
         prepared = assistant.prepare(question)
     except QuestionError as e:
-        yield gr.update(visible=False), str(e), "", ""
+        yield gr.update(visible=False), str(e), gr.update(visible=True, open=True, label=ANSWER_LABEL), "", ""
         return
-    settings = Settings(temperature, top_p, int(max_new_tokens), repetition_penalty)
-    urgent = gr.update(value=prepared.urgent or "", visible=bool(prepared.urgent))
+    found = prepared.triage
+    urgent = gr.update(value=found.notice or "", visible=found.category is not None)
     notes = "\n\n".join(prepared.notices)
+    if found.replaces_answer:
+        yield urgent, notes, gr.update(visible=False), "", ""
+        return
+    box = gr.update(visible=True, open=not found.collapses_answer,
+                    label=COLLAPSED_LABEL if found.collapses_answer else ANSWER_LABEL)
+    settings = Settings(temperature, top_p, int(max_new_tokens), repetition_penalty)
     fine_tuned = ""
-    yield urgent, notes, "", ""
+    yield urgent, notes, box, "", ""
     for fine_tuned in assistant.stream(prepared, settings, fine_tuned=True):
-        yield urgent, notes, fine_tuned, ""
+        yield urgent, notes, box, fine_tuned, ""
     if compare:
         for base in assistant.stream(prepared, settings, fine_tuned=False):
-            yield urgent, notes, fine_tuned, base
+            yield urgent, notes, box, fine_tuned, base
 
 
 def chat_tab(assistant: Assistant) -> None:
@@ -91,11 +102,13 @@ def chat_tab(assistant: Assistant) -> None:
     compare = gr.Checkbox(label="Compare with the base model (same question, same settings, adapter off)")
     urgent = gr.Markdown(visible=False, elem_id="urgent")
     notes = gr.Markdown(elem_id="notes")
-    with gr.Row():
-        fine_tuned = gr.Textbox(label=f"Fine-tuned ({assistant.spec_name})", lines=8, interactive=False,
-                                elem_id="answer")
-        base = gr.Textbox(label="Base model (no adapter)", lines=8, interactive=False, visible=False,
-                          elem_id="base-answer")
+    with gr.Accordion(ANSWER_LABEL, open=True, elem_id="answer-box") as answer_box:
+        with gr.Row():
+            fine_tuned = gr.Textbox(label=f"Fine-tuned ({assistant.spec_name})", lines=8, interactive=False,
+                                    elem_id="answer")
+            base = gr.Textbox(label="Base model (no adapter)", lines=8, interactive=False, visible=False,
+                              elem_id="base-answer")
+        gr.Markdown(CAVEAT, elem_id="caveat")
     with gr.Row():
         retry = gr.Button("Retry")
         clear = gr.Button("Clear")
@@ -113,7 +126,7 @@ def chat_tab(assistant: Assistant) -> None:
     gr.Examples(example_questions(assistant), inputs=question, label="Example questions")
 
     inputs = [question, compare, temperature, top_p, max_new_tokens, repetition_penalty]
-    outputs = [urgent, notes, fine_tuned, base]
+    outputs = [urgent, notes, answer_box, fine_tuned, base]
 
     def run(*args):
         yield from answer(assistant, *args)
@@ -121,8 +134,9 @@ def chat_tab(assistant: Assistant) -> None:
     events = [trigger(run, inputs, outputs, concurrency_limit=CONCURRENT_ANSWERS, concurrency_id="answer")
               for trigger in (ask.click, question.submit, retry.click)]
     stop.click(None, cancels=events)
-    clear.click(lambda: ("", gr.update(value="", visible=False), "", "", ""), None, [question] + outputs,
-                cancels=events)
+    clear.click(lambda: ("", gr.update(value="", visible=False), "", gr.update(visible=True, open=True,
+                                                                              label=ANSWER_LABEL), "", ""),
+                None, [question] + outputs, cancels=events)
     compare.change(lambda on: gr.update(visible=on), compare, base)
 
 
@@ -131,7 +145,7 @@ def studio_tab(root: Path):
     what the page's load event needs to open the first spec."""
     specs = studio.list_specs(root / studio.SPECS)
     state = gr.State({})  # the loaded spec: {"path": ..., "raw": {...}}
-    job_holder: dict[str, studio.TrainingJob] = {}
+    job_holder: dict[str, jobs.TrainingJob] = {}
     job_lock = threading.Lock()
     gr.Markdown("Pick a spec, change what you want to try, save it under a new name, and train it. "
                 "Every change is checked at once against Ludwig's schema and the project's rules.")
@@ -215,7 +229,7 @@ def studio_tab(root: Path):
                 return "A training job is already running; wait for it or stop it.", gr.update()
             if not path:
                 return "Pick a spec first.", gr.update()
-            job_holder["job"] = studio.TrainingJob(path, root)
+            job_holder["job"] = jobs.TrainingJob(path, root)
         return f"Started training `{path}` ...", gr.Timer(active=True)
 
     def on_stop():
@@ -274,7 +288,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"loading {'run ' + args.run if args.run else 'the newest run'} ...", flush=True)
     assistant, reason = load(args.run)
     print(assistant.describe() if assistant else f"no run: {reason}", flush=True)
-    build(assistant, reason).launch(server_name=args.host, server_port=args.port, share=False, show_error=False)
+    build(assistant, reason).launch(server_name=args.host, server_port=args.port, share=False, show_error=False,
+                                    css=CSS)
 
 
 if __name__ == "__main__":

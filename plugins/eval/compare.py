@@ -1,7 +1,7 @@
-"""Generated answers of a run, scored: the fine-tuned model and its base model (adapter disabled).
+"""`make compare`: a run's generated answers, scored: the fine-tuned model and its base model (adapter disabled).
 
 Both answer the same questions through Ludwig's own predict path (batched, see
-plugins/ludwig_fixes.py) with the spec's generation settings, so the only difference is the adapter.
+plugins/ludwig/fixes.py) with the spec's generation settings, so the only difference is the adapter.
 """
 
 from __future__ import annotations
@@ -13,28 +13,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from plugins import metrics, runs
+from plugins import runs
 from plugins.data import SPLIT_NAMES
+from plugins.eval import metrics, plots, tables
 
 
-def md_cell(value) -> str:
-    """Text that stays inside one Markdown table cell: pipes escaped, line breaks flattened."""
-    return str(value).replace("|", "\\|").replace("\n", " ")
+def load_model(run: runs.Run):
+    """The run's Ludwig model, loaded through Ludwig with the project's fixes."""
+    from plugins.ludwig import fixes
 
-
-def split_rows(run_dir: Path, split: str = "test") -> pd.DataFrame:
-    """The rows of one split of the run's own prepared data."""
-    data = pd.read_csv(run_dir / "data" / "dataset.csv", dtype={"split": int}, keep_default_na=False)
-    return data[data["split"] == SPLIT_NAMES.index(split)].reset_index(drop=True)
-
-
-def load_model(run_dir: Path):
-    from plugins import ludwig_fixes
-
-    ludwig_fixes.apply()
+    fixes.apply()
     from ludwig.api import LudwigModel
 
-    return LudwigModel.load(str(runs.ludwig_dir(run_dir) / "model"), logging_level=logging.WARNING)
+    return LudwigModel.load(str(run.model_dir), logging_level=logging.WARNING)
 
 
 def generate(model, rows: pd.DataFrame, input_name: str, output_name: str, adapter: bool,
@@ -48,21 +39,18 @@ def generate(model, rows: pd.DataFrame, input_name: str, output_name: str, adapt
     return [str(a).strip() for a in predictions[f"{output_name}_response"].tolist()]
 
 
-def evaluate_run(run_dir: Path, split: str = "test", n_boot: int = 1000) -> tuple[dict, pd.DataFrame]:
-    """Generate, score and save: run_dir/eval/{answers.csv, metrics.json}. Returns the metrics and
+def evaluate_run(run: runs.Run, split: str = "test", n_boot: int = 1000) -> tuple[dict, pd.DataFrame]:
+    """Generate, score and save: RUN/eval/{answers.csv, metrics.json}. Returns the metrics and
     the answers with their per-answer scores."""
-    config = json.loads((runs.ludwig_dir(run_dir) / "model" / "model_hyperparameters.json").read_text())
-    input_name = config["input_features"][0]["name"]
-    output_name = config["output_features"][0]["name"]
-    batch_size = config.get("trainer", {}).get("eval_batch_size") or 4
-    rows = split_rows(run_dir, split)
-    model = load_model(run_dir)
+    input_name, output_name, batch_size = run.input_name, run.output_name, run.eval_batch_size
+    rows = run.rows(split)
+    model = load_model(run)
     answers = rows.copy()
     systems = ["fine_tuned", "base"]
     for system in systems:
         print(f"generating {len(rows)} {split} answers with the {system.replace('_', '-')} model ...", flush=True)
         answers[system] = generate(model, rows, input_name, output_name, system == "fine_tuned", batch_size)
-    out = run_dir / "eval"
+    out = run.dir / "eval"
     out.mkdir(exist_ok=True)
     answers.to_csv(out / "answers.csv", index=False)  # kept even if scoring is interrupted
     print("scoring (bootstrap intervals) ...", flush=True)
@@ -72,7 +60,7 @@ def evaluate_run(run_dir: Path, split: str = "test", n_boot: int = 1000) -> tupl
         "split": split,
         "rows": len(rows),
         "method": metrics.METHOD,
-        "generation": config.get("generation", {}),
+        "generation": run.generation,
         "metrics": {s: metrics.summarize(answers[s].tolist(), references, n_boot=n_boot) for s in systems},
         "fine_tuned_minus_base": metrics.paired_bootstrap(answers["base"].tolist(), answers["fine_tuned"].tolist(),
                                                           references, n_boot=n_boot),
@@ -83,49 +71,17 @@ def evaluate_run(run_dir: Path, split: str = "test", n_boot: int = 1000) -> tupl
     return result, per_sample
 
 
-def comparison_table(result: dict) -> str:
-    """Markdown: every metric for base and fine-tuned with intervals, relative change, paired difference."""
-    base, tuned, diff = result["metrics"]["base"], result["metrics"]["fine_tuned"], result["fine_tuned_minus_base"]
-    lines = ["| metric | base [95 % CI] | fine-tuned [95 % CI] | change | fine-tuned − base, paired [95 % CI] |",
-             "|---|---|---|---|---|"]
-    for key in tuned:
-        b, t, d = base[key], tuned[key], diff[key]
-        change = f"{(t['value'] - b['value']) / b['value']:+.0%}" if b["value"] else "n/a"
-        lines.append(f"| {key} | {b['value']:.4f} [{b['low']:.4f}, {b['high']:.4f}] | "
-                     f"{t['value']:.4f} [{t['low']:.4f}, {t['high']:.4f}] | {change} | "
-                     f"{d['diff']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] |")
-    return "\n".join(lines) + "\n"
-
-
-def biggest_changes(answers: pd.DataFrame, input_name: str, output_name: str, k: int = 5) -> str:
-    """Markdown: the questions where fine-tuning gained and lost most ROUGE-L, answers side by side."""
-    delta = answers["fine_tuned_rougeL"] - answers["base_rougeL"]
-    parts = []
-    for title, order in (("gained", delta.sort_values(ascending=False)), ("lost", delta.sort_values())):
-        parts.append(f"### Where fine-tuning {title} most (ROUGE-L)\n")
-        for i in order.index[:k]:
-            row = answers.loc[i].map(lambda v: md_cell(v) if isinstance(v, str) else v)
-            parts.append(f"**{row[input_name]}** (ROUGE-L {row['base_rougeL']:.2f} → {row['fine_tuned_rougeL']:.2f})\n\n"
-                         f"| reference | base | fine-tuned |\n|---|---|---|\n"
-                         f"| {row[output_name]} | {row['base']} | {row['fine_tuned']} |\n")
-    return "\n".join(parts)
-
-
-def compare(run_dir: Path, split: str = "test", n_boot: int = 1000) -> Path:
-    """`make compare`: base vs fine-tuned on the run's test questions -> run_dir/eval/comparison.md + plot."""
-    from plugins import plots
-
-    result, answers = evaluate_run(run_dir, split, n_boot=n_boot)
-    out = run_dir / "eval"
-    config = json.loads((runs.ludwig_dir(run_dir) / "model" / "model_hyperparameters.json").read_text())
+def compare(run: runs.Run, split: str = "test", n_boot: int = 1000) -> Path:
+    """`make compare`: base vs fine-tuned on the run's test questions -> RUN/eval/comparison.md + plot."""
+    result, answers = evaluate_run(run, split, n_boot=n_boot)
+    out = run.dir / "eval"
     plot = plots.metric_bars({"base": result["metrics"]["base"], "fine_tuned": result["metrics"]["fine_tuned"]},
-                             out / "metrics.png", f"{run_dir.parent.name}: base vs fine-tuned on {result['rows']} "
+                             out / "metrics.png", f"{run.name}: base vs fine-tuned on {result['rows']} "
                              f"{split} questions (95 % CI)")
-    table = comparison_table(result)
-    text = (f"# Base vs fine-tuned: {run_dir.parent.name} / {run_dir.name}\n\n{result['rows']} {split} questions, "
+    table = tables.comparison_table(result)
+    text = (f"# Base vs fine-tuned: {run.name} / {run.dir.name}\n\n{result['rows']} {split} questions, "
             f"generation {json.dumps(result['generation'])}.\n\n{table}\n![metrics]({plot.name})\n\n"
-            f"{result['method']}\n\n"
-            + biggest_changes(answers, config["input_features"][0]["name"], config["output_features"][0]["name"]))
+            f"{result['method']}\n\n" + tables.biggest_changes(answers, run.input_name, run.output_name))
     (out / "comparison.md").write_text(text)
     print(table)
     print(f"wrote {out / 'comparison.md'}, {plot}, {out / 'answers.csv'}, {out / 'metrics.json'}")
@@ -142,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the intervals")
     args = parser.parse_args(argv)
     try:
-        compare(runs.resolve(args.run), args.split, args.n_boot)
+        compare(runs.Run.find(args.run), args.split, args.n_boot)
     except runs.RunError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

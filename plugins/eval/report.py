@@ -17,12 +17,13 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from plugins import evaluation, plots, runs
+from plugins import runs
+from plugins.app.disclaimer import DISCLAIMER
 from plugins.data import stats_markdown
-from plugins.disclaimer import DISCLAIMER
-from plugins.evaluation import md_cell
+from plugins.eval import plots, tables
+from plugins.eval.tables import md_cell
+from plugins.spec import PROJECT_KEY
 
 REPORTS = Path("reports")
 MAX_GROUPS = 12  # groups beyond the largest ones are pooled as "(other)" so the table stays readable
@@ -49,7 +50,8 @@ def spec_section(spec: dict) -> str:
     rows = {
         "base model": f"`{spec.get('base_model')}`",
         "adapter": (f"{adapter.get('type')} r={adapter.get('r')}, alpha={adapter.get('alpha')}, "
-                    f"dropout={adapter.get('dropout')} on {', '.join(adapter.get('target_modules') or ['default modules'])}"
+                    f"dropout={adapter.get('dropout')} on "
+                    f"{', '.join(adapter.get('target_modules') or ['default modules'])}"
                     if adapter else "none (full fine-tuning)"),
         "trainer": (f"{trainer.get('epochs')} epochs, batch {trainer.get('batch_size')} × "
                     f"{trainer.get('gradient_accumulation_steps', 1)} accumulation, lr {trainer.get('learning_rate')}, "
@@ -59,7 +61,8 @@ def spec_section(spec: dict) -> str:
                     f"clip {(trainer.get('gradient_clipping') or {}).get('clipglobalnorm', 'none')}"),
         "max sequence length": f"{(spec.get('preprocessing') or {}).get('global_max_sequence_length')} tokens",
         "generation": ", ".join(f"{k}: {json.dumps(v)}" for k, v in (spec.get("generation") or {}).items()),
-        "data": (f"`{data.get('path') or data.get('hf_dataset')}`, split {data.get('split')}, seed {data.get('seed', 42)}"
+        "data": (f"`{data.get('path') or data.get('hf_dataset')}`, split {data.get('split')}, "
+                 f"seed {data.get('seed', 42)}"
                  + (f", max words {data['max_words']}" if data.get("max_words") else "")
                  + (f", max samples {data['max_samples']}" if data.get("max_samples") else "")),
     }
@@ -137,8 +140,8 @@ def examples_section(answers: pd.DataFrame, features: tuple[str, str], k: int = 
 def evaluation_sections(run_dir: Path, out: Path, spec: dict) -> str:
     eval_dir = run_dir / "eval"
     if not (eval_dir / "metrics.json").is_file():
-        return (f"## Evaluation\n\nNot evaluated yet: run `make compare RUN={os.path.relpath(run_dir)}` (base vs fine-tuned "
-                f"answers, ROUGE/BLEU), then `make report` again.\n")
+        return (f"## Evaluation\n\nNot evaluated yet: run `make compare RUN={os.path.relpath(run_dir)}` "
+                f"(base vs fine-tuned answers, ROUGE/BLEU), then `make report` again.\n")
     result = json.loads((eval_dir / "metrics.json").read_text())
     answers = pd.read_csv(eval_dir / "answers.csv", keep_default_na=False)
     plot = plots.metric_bars({s: result["metrics"][s] for s in ("base", "fine_tuned")}, out / "metrics.png",
@@ -149,10 +152,10 @@ def evaluation_sections(run_dir: Path, out: Path, spec: dict) -> str:
     return "\n".join([
         f"## Evaluation: base vs fine-tuned\n\n{result['rows']} {result['split']} questions, the same generation "
         f"settings for both models (the base model is the fine-tuned one with its adapter disabled).\n\n"
-        f"{evaluation.comparison_table(result)}\n![metrics]({plot.name})\n\n{result['method']}\n",
+        f"{tables.comparison_table(result)}\n![metrics]({plot.name})\n\n{result['method']}\n",
         breakdown_section(answers, [c for c in keep if c in answers.columns], out, run_dir.parent.name),
         examples_section(answers, features),
-        "## Where fine-tuning gained and lost most\n\n" + evaluation.biggest_changes(answers, *features),
+        "## Where fine-tuning gained and lost most\n\n" + tables.biggest_changes(answers, *features),
     ])
 
 
@@ -177,14 +180,16 @@ def to_html(markdown: str, image_dir: Path, title: str) -> str:
 
 def write_report(run_dir: Path, root: Path = REPORTS) -> Path:
     """The run's report.md, plots and report.html under reports/<spec>/<timestamp>/."""
-    spec = yaml.safe_load((run_dir / "spec.yaml").read_text())
+    run = runs.Run(run_dir)
+    spec = {**run.config, PROJECT_KEY: run.spec.get(PROJECT_KEY)}  # every setting as Ludwig used it
     out = report_dir(run_dir, root)
     if out.exists():
         print(f"replacing the earlier report in {out} (it is rebuilt from the run, which is unchanged)")
     out.mkdir(parents=True, exist_ok=True)
     title = f"{run_dir.parent.name} / {run_dir.name}"
     text = "\n".join([
-        f"# Report: {title}\n\n> {DISCLAIMER}\n\nBuilt by `make report` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"# Report: {title}\n\n> {DISCLAIMER}\n\nBuilt by `make report` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
         f"from `{os.path.relpath(run_dir)}`.\n",
         spec_section(spec),
         data_section(run_dir, out, _features(spec)),
@@ -223,7 +228,9 @@ def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
             "report": f"[report]({report.relative_to(root)})" if report.is_file() else "",
         })
     board = pd.DataFrame(rows)
-    return board.sort_values("fine_tuned_rougeL", ascending=False, kind="stable").reset_index(drop=True) if rows else board
+    if not rows:
+        return board
+    return board.sort_values("fine_tuned_rougeL", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def write_leaderboard(runs_root: Path = runs.RUNS, root: Path = REPORTS) -> Path | None:

@@ -27,6 +27,7 @@ picks). What this module adds is the glue Ludwig 0.17.10 lacks, each piece with 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import math
@@ -34,8 +35,13 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+
+from plugins.ludwig import patch
 
 ACCELERATE_USE_CPU = "ACCELERATE_USE_CPU"
+NO_STRATEGY_KEY = ("Ludwig 0.17.10 ludwig/backend/base.py LocalBackend always trains with the single-process "
+                   "strategy; no config key selects another")
 
 
 class ScaleOutError(Exception):
@@ -210,8 +216,8 @@ def setup(this: World | None = None):
             f"torchrun started {this.size} ranks but accelerate sees {strategy.size()} "
             f"({strategy.accelerator.distributed_type}); on a CPU machine set {ACCELERATE_USE_CPU}=true")
     backend = _backend_class()
-    ludwig.backend.backend_registry[ludwig.backend.LOCAL] = backend
-    ludwig.backend.backend_registry[None] = backend
+    for name in (ludwig.backend.LOCAL, None):
+        patch.install(ludwig.backend.backend_registry, name, backend, NO_STRATEGY_KEY)
     print(f"data-parallel: rank {strategy.rank()} of {strategy.size()} on {this.nodes} node(s), "
           f"{strategy.accelerator.distributed_type} on {strategy.accelerator.device}", flush=True)
     return strategy
@@ -235,3 +241,42 @@ def finish() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+def scale_out(config: dict, this: World) -> dict:
+    """Set the per-rank trainer settings of `config` for `this` launch; returns what summary.json records.
+
+    The spec's effective batch (batch_size x gradient_accumulation_steps) and learning rate are kept on
+    any number of ranks: accumulation, then the per-rank batch, are divided by the ranks, and Ludwig's
+    `learning_rate_scaling` (default `linear`: learning rate x ranks) is set to `constant`.
+    """
+    trainer = config.setdefault("trainer", {})
+    batch, accumulation = trainer.get("batch_size", 1), trainer.get("gradient_accumulation_steps", 1)
+    record = {"ranks": this.size, "nodes": this.nodes, "batch_size_per_rank": batch,
+              "gradient_accumulation_steps": accumulation, "effective_batch_size": None,
+              "learning_rate_scaling": trainer.get("learning_rate_scaling", "linear")}
+    numeric = all(isinstance(v, int) and not isinstance(v, bool) for v in (batch, accumulation))
+    if this.active:
+        if not numeric:
+            raise ScaleOutError(
+                f"trainer.batch_size ({batch}) and trainer.gradient_accumulation_steps ({accumulation}) must be "
+                "numbers to train on several ranks (the effective batch is split over them)")
+        batch, accumulation = per_rank_batch(batch, accumulation, this.size)
+        trainer.update(batch_size=batch, gradient_accumulation_steps=accumulation, learning_rate_scaling="constant")
+        record.update(batch_size_per_rank=batch, gradient_accumulation_steps=accumulation,
+                      learning_rate_scaling="constant")
+    if numeric:
+        record["effective_batch_size"] = batch * this.size * accumulation
+    return record
+
+
+def same_data_on_every_rank(dataset: Path) -> str:
+    """Every rank prepares the data itself; all must get rank 0's bytes (the same data file everywhere)."""
+    digest = hashlib.sha256(dataset.read_bytes()).hexdigest()
+    digests = all_gather(digest)
+    if len(set(digests)) > 1:
+        differing = [r for r, d in enumerate(digests) if d != digests[0]]
+        raise ScaleOutError(
+            f"the prepared data of rank(s) {differing} differs from rank 0's: every machine needs the same "
+            f"data file (and spec) at the same path")
+    return digest

@@ -1,33 +1,32 @@
-"""Workarounds for Ludwig 0.17.10 bugs, each small, isolated and applied once by `apply()`.
+"""Workarounds for Ludwig 0.17.10 bugs, each small, isolated, installed through plugins.ludwig.patch.
 
-Every entry point of the project (training, the plugin-enabled `ludwig` CLI, the app) calls
-`apply()` before Ludwig validates or loads anything. Each fix names the bug; remove it when the
-pinned Ludwig fixes it (the tests in tests/test_ludwig_fixes.py then show it is no longer needed).
+Every entry point of the project (training, the plugin-enabled `ludwig` CLI, the app, the
+evaluation) calls `apply()` before Ludwig validates or loads anything. Each patch names the bug;
+remove it when the pinned Ludwig fixes it (tests/test_ludwig_fixes.py shows the stock behaviour,
+so those tests fail once it is no longer needed).
 """
 
 from __future__ import annotations
 
-import functools
-
 import torch
 
+from plugins.ludwig import patch
 
-def _allow_null_adapters() -> None:
-    """Saved LLM models do not load: the saved config has `"adapters": null`, but the JSON schema of
-    `NamedAdaptersConfigField` allows no null, so `LudwigModel.load` (predict, evaluate, serve) fails
-    with `None is not of type 'object'`. Allow null in that field's JSON schema."""
+NULL_ADAPTERS = ("Ludwig 0.17.10 ludwig/schema/llms/peft.py NamedAdaptersConfigField: the saved config has "
+                 "`adapters: null`, the schema allows no null, so no saved LLM model loads")
+PAD_IN_PROMPT = ("Ludwig 0.17.10 ludwig/utils/llm_utils.py remove_left_padding drops everything up to the last "
+                 "pad token, cutting prompts whose template contains the pad token")
+ROW_AT_A_TIME = ("Ludwig 0.17.10 ludwig/models/llm.py LLM.generate loops over the rows of a batch: predict and "
+                 "evaluate generate at batch size 1")
+
+
+def null_adapters_mapping(self):
+    """`NamedAdaptersConfigField`'s JSON schema with null allowed: saved models say `"adapters": null`, and
+    `LudwigModel.load` (predict, evaluate, serve) otherwise fails with `None is not of type 'object'`."""
     from ludwig.schema.llms.peft import NamedAdaptersConfigField
 
-    original = NamedAdaptersConfigField._jsonschema_type_mapping
-    if getattr(original, "_medical_llm_fix", False):
-        return
-
-    @functools.wraps(original)
-    def mapping(self):
-        return {"anyOf": [original(self), {"type": "null"}]}
-
-    mapping._medical_llm_fix = True
-    NamedAdaptersConfigField._jsonschema_type_mapping = mapping
+    stock = patch.original(NamedAdaptersConfigField, "_jsonschema_type_mapping")
+    return {"anyOf": [stock(self), {"type": "null"}]}
 
 
 def remove_left_padding(input_ids_sample: torch.Tensor, tokenizer) -> torch.Tensor:
@@ -49,15 +48,6 @@ def remove_left_padding(input_ids_sample: torch.Tensor, tokenizer) -> torch.Tens
     return ids.unsqueeze(0)
 
 
-def _keep_prompt_with_pad_tokens() -> None:
-    """Replace `remove_left_padding` everywhere Ludwig imported it by name."""
-    import ludwig.models.llm
-    import ludwig.utils.llm_utils
-
-    for module in (ludwig.utils.llm_utils, ludwig.models.llm):
-        module.remove_left_padding = remove_left_padding
-
-
 def batched_generate(self, inputs, mask=None):
     """`LLM.generate` for a whole batch at once (left-padded prompts, one `model.generate` call).
 
@@ -70,7 +60,7 @@ def batched_generate(self, inputs, mask=None):
     from ludwig.constants import PROBABILITIES
     from ludwig.models.llm import log_once
 
-    log_once(f"For generating text, using: {self.generation} (batched: plugins/ludwig_fixes.py)")
+    log_once(f"For generating text, using: {self.generation} (batched: plugins/ludwig/fixes.py)")
     input_ids, targets = self._unpack_inputs(inputs)
     decoder = self.output_feature_decoder.decoder_obj
     logits_processor = decoder.get_logits_processor() if hasattr(decoder, "get_logits_processor") else None
@@ -83,8 +73,8 @@ def batched_generate(self, inputs, mask=None):
     for i, p in enumerate(prompts):
         batch[i, width - len(p):] = p
         attention[i, width - len(p):] = 1
-    kwargs = {"input_ids": batch.to(device), "attention_mask": attention.to(device), "generation_config": self.generation,
-              "return_dict_in_generate": True, "output_scores": True}
+    kwargs = {"input_ids": batch.to(device), "attention_mask": attention.to(device),
+              "generation_config": self.generation, "return_dict_in_generate": True, "output_scores": True}
     if logits_processor is not None:
         kwargs["logits_processor"] = logits_processor
     with torch.no_grad():
@@ -107,17 +97,16 @@ def batched_generate(self, inputs, mask=None):
     return out
 
 
-def _generate_in_batches() -> None:
-    from ludwig.models.llm import LLM
-
-    if LLM.generate is not batched_generate:
-        LLM.stock_generate = LLM.generate  # kept for the equivalence test and the benchmark
-        LLM.generate = batched_generate
-
-
-@functools.cache
 def apply() -> None:
-    """Apply every fix once per process."""
-    _allow_null_adapters()
-    _keep_prompt_with_pad_tokens()
-    _generate_in_batches()
+    """Install every fix (idempotent). `remove_left_padding` is replaced everywhere Ludwig imported it by name."""
+    import ludwig.models.llm
+    import ludwig.utils.llm_utils
+    from ludwig.config_validation.validation import get_schema
+    from ludwig.schema.llms.peft import NamedAdaptersConfigField
+
+    if not patch.is_installed(NamedAdaptersConfigField, "_jsonschema_type_mapping"):
+        patch.install(NamedAdaptersConfigField, "_jsonschema_type_mapping", null_adapters_mapping, NULL_ADAPTERS)
+        get_schema.cache_clear()  # a schema built before the fix (any earlier validation) would still refuse null
+    for module in (ludwig.utils.llm_utils, ludwig.models.llm):
+        patch.install(module, "remove_left_padding", remove_left_padding, PAD_IN_PROMPT)
+    patch.install(ludwig.models.llm.LLM, "generate", batched_generate, ROW_AT_A_TIME)

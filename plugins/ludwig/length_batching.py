@@ -16,8 +16,9 @@ import functools
 
 import numpy as np
 
+from plugins.ludwig import patch
+
 MEGABATCH = 64  # batches per sorting window (Hugging Face uses 50): wide enough to pair lengths well
-_enabled = False
 
 
 def row_lengths(columns: dict) -> np.ndarray:
@@ -49,6 +50,7 @@ def grouped_order(order: list[int], lengths: np.ndarray, batch_size: int, seed: 
     return [i for j in rng.permutation(len(full)) for i in full[j]] + [i for b in short for i in b]
 
 
+@functools.cache
 def _sampler_class():
     from ludwig.data.sampler import DistributedSampler
 
@@ -64,32 +66,31 @@ def _sampler_class():
     return LengthGroupedSampler
 
 
+WHY = "speed: Ludwig 0.17.10 pads every LLM training batch to its longest row and has no length grouping"
+
+
+@contextlib.contextmanager
+def initialize_batcher(self, batch_size=128, should_shuffle=True, random_seed=0, ignore_last=False,
+                       distributed=None, *args, **kwargs):
+    """PandasDataset.initialize_batcher with the length-grouped sampler on shuffled, single-process batches."""
+    from ludwig.data.dataset.pandas import PandasDataset
+
+    stock = patch.original(PandasDataset, "initialize_batcher")
+    with stock(self, batch_size, should_shuffle, random_seed, ignore_last, distributed, *args, **kwargs) as batcher:
+        lengths = row_lengths(self.dataset) if should_shuffle else None
+        if (lengths is not None and batcher.sampler.num_replicas == 1 and batcher._prefetch_size == 0
+                and batch_size > 1):
+            batcher.sampler = _sampler_class()(lengths, batch_size, True, random_seed)
+            batcher.sample_it = iter(batcher.sampler)
+        yield batcher
+
+
 def apply(enabled: bool = True) -> None:
     """From now on, shuffled single-process training batches are grouped by length (or, with
     `enabled=False`, no longer: the benchmark alternates both in one process)."""
-    global _enabled
-    _install()
-    _enabled = enabled
-
-
-@functools.cache
-def _install() -> None:
     from ludwig.data.dataset.pandas import PandasDataset
 
-    original = PandasDataset.initialize_batcher.__wrapped__  # the generator under @contextmanager
-    sampler_cls = _sampler_class()
-
-    @contextlib.contextmanager
-    def initialize_batcher(self, batch_size=128, should_shuffle=True, random_seed=0, ignore_last=False,
-                           distributed=None, *args, **kwargs):
-        with contextlib.contextmanager(original)(self, batch_size, should_shuffle, random_seed, ignore_last,
-                                                 distributed, *args, **kwargs) as batcher:
-            lengths = row_lengths(self.dataset) if should_shuffle and _enabled else None
-            if (lengths is not None and batcher.sampler.num_replicas == 1 and batcher._prefetch_size == 0
-                    and batch_size > 1):
-                batcher.sampler = sampler_cls(lengths, batch_size, True, random_seed)
-                batcher.sample_it = iter(batcher.sampler)
-            yield batcher
-
-    initialize_batcher._medical_llm_length_batching = True
-    PandasDataset.initialize_batcher = initialize_batcher
+    if enabled:
+        patch.install(PandasDataset, "initialize_batcher", initialize_batcher, WHY)
+    else:
+        patch.undo(PandasDataset, "initialize_batcher")

@@ -17,12 +17,13 @@ statistics are unchanged (tests/test_sparse_logits.py); `make bench` measures th
 
 from __future__ import annotations
 
-import functools
-
 import torch
 
+from plugins.ludwig import patch
+
 IGNORE = -100  # Ludwig's IGNORE_INDEX_TOKEN_ID, the cross-entropy's ignore_index
-_state = {"enabled": False, "full_logits": True, "keep": None}
+# per micro-batch: whether its outputs feed more than the loss, and the positions a sparse forward kept
+_state = {"full_logits": True, "keep": None}
 
 
 def loss_rows_only(self, preds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -73,42 +74,48 @@ def sparse_forward(llm, inputs) -> dict:
             USED_TOKENS: get_used_tokens_for_llm(llm.model_inputs, llm.tokenizer)}
 
 
-def apply(enabled: bool = True) -> None:
-    """From now on, loss-only training micro-batches run `sparse_forward` (or, with `enabled=False`,
-    no longer: the benchmark alternates both in one process)."""
-    _install()
-    _state["enabled"] = enabled
+WHY = "speed: Ludwig 0.17.10's LLM forward computes vocabulary logits at every prompt position its loss masks"
 
 
-@functools.cache
-def _install() -> None:
+def loss_forward(self, preds, target):
+    return loss_rows_only(self, preds, target)
+
+
+def forward_pass(self, inputs, targets, should_step):
+    """Ludwig's Trainer._forward_pass, noting whether this micro-batch's outputs feed only the loss:
+    Ludwig updates its training metrics from the outputs of the optimizer step's micro-batch."""
+    from ludwig.trainers.trainer import Trainer
+
+    _state["full_logits"] = should_step and not self.evaluate_training_set
+    try:
+        return patch.original(Trainer, "_forward_pass")(self, inputs, targets, should_step)
+    finally:
+        _state["full_logits"], _state["keep"] = True, None
+
+
+def forward(self, inputs, mask=None):
+    """LLM.forward: the sparse forward for loss-only training micro-batches, Ludwig's own otherwise."""
     from ludwig.constants import TEXT
+    from ludwig.models.llm import LLM
+
+    packing = getattr(getattr(self.config_obj, "trainer", None), "packing", False)
+    if (_state["full_logits"] or not self.training or not torch.is_grad_enabled()
+            or not isinstance(inputs, tuple) or self.output_feature_type != TEXT or packing):
+        return patch.original(LLM, "forward")(self, inputs, mask)
+    return sparse_forward(self, inputs)
+
+
+def apply(enabled: bool = True) -> None:
+    """Install the three patches (or, with `enabled=False`, put Ludwig's originals back: the benchmark
+    and the tests alternate both in one process)."""
     from ludwig.models.llm import LLM
     from ludwig.modules.loss_modules import NextTokenSoftmaxCrossEntropyLoss
     from ludwig.trainers.trainer import Trainer
 
-    original_loss = NextTokenSoftmaxCrossEntropyLoss.forward
-    original_forward = LLM.forward
-    original_pass = Trainer._forward_pass
-
-    def loss_forward(self, preds, target):
-        return (loss_rows_only if _state["enabled"] else original_loss)(self, preds, target)
-
-    def forward_pass(self, inputs, targets, should_step):
-        # Ludwig updates its training metrics from the outputs of the optimizer step's micro-batch
-        _state["full_logits"] = should_step and not self.evaluate_training_set
-        try:
-            return original_pass(self, inputs, targets, should_step)
-        finally:
-            _state["full_logits"], _state["keep"] = True, None
-
-    def forward(self, inputs, mask=None):
-        packing = getattr(getattr(self.config_obj, "trainer", None), "packing", False)
-        if (not _state["enabled"] or _state["full_logits"] or not self.training or not torch.is_grad_enabled()
-                or not isinstance(inputs, tuple) or self.output_feature_type != TEXT or packing):
-            return original_forward(self, inputs, mask)
-        return sparse_forward(self, inputs)
-
-    NextTokenSoftmaxCrossEntropyLoss.forward = loss_forward
-    LLM.forward = forward
-    Trainer._forward_pass = forward_pass
+    targets = [(NextTokenSoftmaxCrossEntropyLoss, "forward", loss_forward), (LLM, "forward", forward),
+               (Trainer, "_forward_pass", forward_pass)]
+    for owner, name, replacement in targets:
+        if enabled:
+            patch.install(owner, name, replacement, WHY)
+        else:
+            patch.undo(owner, name)
