@@ -285,6 +285,8 @@ DATA_KEYS = {
     "max_samples": "an integer >= 1 or null (all rows)",
     "split": SPLIT_ALLOWED,
     "seed": "an integer",
+    "near_duplicates": "false, or a mapping question/answer -> an integer 0-100 (a rapidfuzz score) or false: "
+                       "validation/test rows that nearly repeat an earlier split are dropped (default 90 each)",
 }
 PROJECT_KEYS = {"data": "the dataset block",
                 "length_batching": "true or false: training batches of rows of similar length "
@@ -329,6 +331,10 @@ def _project_problems(raw: dict) -> list[str]:
     if isinstance(seed, bool) or not isinstance(seed, int):
         problems.append(f"'{where}.seed' is {seed!r}; allowed: {DATA_KEYS['seed']}")
     problems += split_problems(data.get("split"), f"{where}.split")
+    if "near_duplicates" in data:
+        from plugins.data import near_duplicate_problems
+
+        problems += near_duplicate_problems(data["near_duplicates"], f"{where}.near_duplicates")
     return problems
 
 

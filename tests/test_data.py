@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -11,8 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from rapidfuzz import fuzz
 
+from plugins import data
 from plugins.data import SPLIT_NAMES, DataError, load_source, prepare, stats_markdown
+from plugins.spec import _project_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ["question", "answer"]
@@ -157,7 +161,7 @@ def test_cleaning_counts_by_reason(tmp_path):
     frame = pd.DataFrame(rows, columns=FEATURES, dtype=object)
     result = run(tmp_path, frame)
     assert result.dropped == {"malformed": 3, "empty": 2, "duplicate": 2, "too_long": 0, "over_max_samples": 0,
-                              "question_in_other_split": 0}
+                              "question_in_other_split": 0, "near_duplicate_question": 0, "near_duplicate_answer": 0}
     kept = pd.read_csv(result.path)
     assert len(kept) == 21 == sum(result.split_sizes.values())
     assert ((kept["question"] == "What is ACE?") & (kept["answer"] == "An enzyme.")).sum() == 1
@@ -255,8 +259,191 @@ def test_stats_match_hand_computation(tmp_path):
 def test_starter_file_prepares_cleanly(tmp_path):
     cfg = {"path": "data/medical_flashcards.csv", "keep_columns": ["area"], "split": SPLIT, "seed": 42}
     result = prepare(cfg, tmp_path / "out", ROOT, FEATURES)
-    assert set(result.dropped.values()) == {0}
-    assert sum(result.split_sizes.values()) == 330
+    # its one planted pair split across train and test at this seed; the other (answer) pair shares a split
+    assert {k: v for k, v in result.dropped.items() if v} == {"near_duplicate_question": 1}
+    assert sum(result.split_sizes.values()) == 329
     kept = pd.read_csv(result.path)
     assert list(kept.columns) == ["question", "answer", "area", "split"]
     assert kept["area"].notna().all()
+    [example] = json.loads((tmp_path / "out" / "stats.json").read_text())["near_duplicate_examples"]
+    assert example["question"] == "What is the most common bacterial cause of community-acquired pneumonia?"
+    assert example["earlier_question"] == CAP + " in adults?" and example["earlier_split"] == "train"
+
+
+def test_starter_file_planted_pairs_match_and_nothing_else(tmp_path):
+    """Every flashcard against the cards before it: the two planted near-duplicates, and no other pair."""
+    cards = pd.read_csv(ROOT / "data" / "medical_flashcards.csv", dtype=str, keep_default_na=False)[FEATURES]
+    found = {}
+    for i in range(1, len(cards)):
+        if reason := near_duplicate_reason(cards.iloc[:i], cards.iloc[[i]]):
+            found[reason] = found.get(reason, []) + [cards.iloc[i]["question"]]
+    assert found == {"near_duplicate_question": [CAP + " in adults?"],
+                     "near_duplicate_answer": ["At which part of the nephron do loop diuretics act?"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Near-duplicates across splits
+
+CAP = "What is the most common bacterial cause of community-acquired pneumonia"
+LOOP = ("Loop diuretics such as furosemide block the Na-K-2Cl cotransporter in the thick ascending limb of the loop "
+        "of Henle.")
+LONG_ANSWER = ("Warfarin inhibits vitamin K epoxide reductase, reducing the activation of clotting factors II, VII, "
+               "IX and X as well as proteins C and S. Its effect is monitored with the INR.")
+
+
+def near_duplicate_reason(earlier: pd.DataFrame, later: pd.DataFrame, **thresholds) -> str:
+    """Why the later row is dropped as a near-duplicate of an earlier one ('' when it is kept)."""
+    found = data.near_duplicates(later, earlier, "question", "answer", {**data.NEAR_DUPLICATES, **thresholds})
+    return found["reason"].iloc[0] if len(found) else ""
+
+
+def pair(earlier: tuple[str, str], later: tuple[str, str], **thresholds) -> str:
+    rows = [pd.DataFrame([row], columns=FEATURES) for row in (earlier, later)]
+    return near_duplicate_reason(*rows, **thresholds)
+
+
+@pytest.mark.parametrize("earlier, later", [
+    (CAP + "?", CAP + " in adults?"),  # a qualifier appended
+    ("What causes gout, and how is it treated?", "How is gout treated, and what causes it?"),  # reordered
+    ("What are the complications of iron-deficiency anemia?", "What are the complications of iron deficiency "
+                                                              "anaemia?"),  # respelt
+    ("What is Cri-du-chat syndrome?", "What is cri du chat syndrome?"),  # hyphens and case: not an exact repeat
+], ids=["in-adults", "reordered", "respelt", "hyphens"])
+def test_near_duplicate_questions_match(earlier, later):
+    assert pair((earlier, "One answer."), (later, "Another answer.")) == "near_duplicate_question"
+
+
+@pytest.mark.parametrize("earlier, later", [
+    ("What are the symptoms of asthma?", "What are the symptoms of anaemia?"),  # one template
+    ("What is the first-line treatment for hypertension in adults?",  # token_set_ratio: 93
+     "What is the first-line treatment for hypertension in children?"),
+    ("What should be done before surgery for appendicitis?", "What should be done after surgery for appendicitis?"),
+    ("What is it?", "What is it used for?"),  # short generic questions: no content word
+    ("How is it treated?", "How is it treated in children?"),  # one content word in common
+    ("How many people are affected by Cant syndrome?",  # MedQuAD: one word substituted; token_sort_ratio 93
+     "How many people are affected by Lujan syndrome?"),
+    ("How many people are affected by Miller syndrome?", "How many people are affected by Miller-Dieker syndrome?"),
+    ("What is (are) spinal muscular atrophy with progressive myoclonic epilepsy?",  # MedQuAD: a new question type
+     "Is spinal muscular atrophy with progressive myoclonic epilepsy inherited?"),
+], ids=["template", "adults-children", "before-after", "generic", "one-word", "substituted", "inserted",
+        "question-type"])
+def test_different_questions_do_not_match(earlier, later):
+    assert pair((earlier, "One answer."), (later, "Another answer.")) == ""
+
+
+def test_why_not_token_set_ratio():
+    """token_set_ratio scores a subset 100: "What is X?" would repeat every "What are the treatments for X?"."""
+    first, second = "What is (are) breast cancer?", "What are the treatments for breast cancer?"
+    assert fuzz.token_set_ratio(" ".join(data.content_words(first)), " ".join(data.content_words(second))) == 100
+    assert pair((first, "One answer."), (second, "Another answer.")) == ""
+
+
+@pytest.mark.parametrize("earlier, later", [
+    (LOOP, "Loop diuretics (such as furosemide) block the NA-K-2CL cotransporter of the thick ascending limb in the "
+           "loop of Henle"),  # punctuation, case, function words
+    (LOOP, "Loop diuretics such as furosemide mainly block the Na-K-2Cl cotransporter in the thick ascending limb of "
+           "Henle's loop."),  # a word added, two moved
+    (LOOP, LOOP + " Typical adverse effects include hypokalemia, metabolic alkalosis and ototoxicity."),  # contained
+], ids=["trivial-changes", "word-added", "sentence-shared"])
+def test_near_duplicate_answers_match(earlier, later):
+    assert pair(("Where do loop diuretics act?", earlier), ("What is NKCC2?", later)) == "near_duplicate_answer"
+
+
+@pytest.mark.parametrize("earlier, later", [
+    ("Loop diuretics block the Na-K-2Cl cotransporter in the thick ascending limb of the loop of Henle and can cause "
+     "ototoxicity.", "Thiazide diuretics block the Na-Cl cotransporter in the distal convoluted tubule and can cause "
+                     "hypercalcaemia."),  # the same topic, another fact
+    ("Streptococcus pneumoniae.", "Streptococcus pneumoniae."),  # a short answer to two questions is no leak
+    ("Dendritic cells.", "HIV enters CD4-positive helper T cells, macrophages and dendritic cells by binding CD4 "
+                         "together with a co-receptor."),
+    (LONG_ANSWER, "Heparin activates antithrombin, which inactivates thrombin and factor Xa. Its effect is monitored "
+                  "with the aPTT."),
+], ids=["same-topic", "short-identical", "short-contained", "one-sentence-alike"])
+def test_different_answers_do_not_match(earlier, later):
+    assert pair(("Which drug is it?", earlier), ("What does it do?", later)) == ""
+
+
+def test_near_duplicates_in_later_splits_are_dropped_and_counted(tmp_path):
+    frame = qa_frame(40)
+    probe = pd.read_csv(run(tmp_path, frame, out="probe", near_duplicates=False).path)  # where each row lands
+    train, validation, test = (probe[probe["split"] == code]["question"].tolist() for code in range(3))
+    planted = {  # question -> (question, answer) written in its place; the row count (so the shuffle) is unchanged
+        train[0]: (CAP + " in adults?", "Streptococcus pneumoniae is the most common bacterial cause."),
+        test[0]: (CAP + "?", "Streptococcus pneumoniae."),  # dropped: near-duplicate question of a train row
+        train[1]: ("How does warfarin work?", LONG_ANSWER),
+        validation[0]: ("Which enzyme does warfarin inhibit?", LONG_ANSWER.replace("IX and X", "IX, and X")),
+        validation[1]: ("Where do loop diuretics act?", LOOP),
+        test[1]: ("At which part of the nephron do loop diuretics act?", LOOP + " They cause hypokalemia."),
+    }
+    for old, (question, answer) in planted.items():
+        frame.loc[frame["question"] == old, FEATURES] = [question, answer]
+
+    result = run(tmp_path, frame)
+    kept = pd.read_csv(result.path)
+    assert result.dropped["near_duplicate_question"] == 1 and result.dropped["near_duplicate_answer"] == 2
+    assert result.dropped["question_in_other_split"] == 0
+    assert result.split_sizes == {"train": len(train), "validation": len(validation) - 1, "test": len(test) - 2}
+    gone = {CAP + "?", "Which enzyme does warfarin inhibit?", "At which part of the nephron do loop diuretics act?"}
+    assert gone.isdisjoint(kept["question"])
+    assert {CAP + " in adults?", "How does warfarin work?", "Where do loop diuretics act?"} <= set(kept["question"])
+
+    saved = json.loads((tmp_path / "out" / "stats.json").read_text())
+    assert saved["dropped"] == result.dropped
+    assert saved["limits"]["near_duplicates"]["question"] == 90 == saved["limits"]["near_duplicates"]["answer"]
+    assert "token_sort_ratio" in saved["limits"]["near_duplicates"]["scorers"]["question"]
+    assert {(e["reason"], e["split"], e["earlier_split"]) for e in saved["near_duplicate_examples"]} == {
+        ("near_duplicate_question", "test", "train"), ("near_duplicate_answer", "validation", "train"),
+        ("near_duplicate_answer", "test", "validation")}
+    stats_md = (tmp_path / "out" / "stats.md").read_text()
+    assert "| near_duplicate_question | 1 |" in stats_md and "| near_duplicate_answer | 2 |" in stats_md
+    assert "near-duplicates: question >= 90 (rapidfuzz token_sort_ratio" in stats_md
+    assert f"| near_duplicate_question | test | {CAP}? |" in stats_md
+
+    again = run(tmp_path, frame, out="again")
+    assert again.path.read_bytes() == result.path.read_bytes()
+    assert (tmp_path / "again" / "stats.json").read_text().replace("again", "out") == json.dumps(saved, indent=2) + "\n"
+
+    stricter = run(tmp_path, frame, out="stricter", near_duplicates={"question": 95})  # the CAP pair scores 94
+    assert stricter.dropped["near_duplicate_question"] == 0 and stricter.dropped["near_duplicate_answer"] == 2
+    assert json.loads((tmp_path / "stricter" / "stats.json").read_text())["limits"]["near_duplicates"]["question"] == 95
+    off = run(tmp_path, frame, out="off", near_duplicates=False)
+    assert off.dropped["near_duplicate_question"] == off.dropped["near_duplicate_answer"] == 0
+    assert off.split_sizes == {"train": len(train), "validation": len(validation), "test": len(test)}
+
+
+def test_exact_repeats_are_counted_before_near_duplicates(tmp_path):
+    frame = qa_frame(40)
+    probe = pd.read_csv(run(tmp_path, frame, out="probe").path)
+    train, test = (probe[probe["split"] == code]["question"].iloc[0] for code in (0, 2))
+    frame.loc[frame["question"] == train, FEATURES] = ["How does warfarin work?", LONG_ANSWER]
+    frame.loc[frame["question"] == test, FEATURES] = ["HOW DOES WARFARIN WORK?", LONG_ANSWER + " Really."]
+    result = run(tmp_path, frame)
+    assert result.dropped["question_in_other_split"] == 1
+    assert result.dropped["near_duplicate_question"] == result.dropped["near_duplicate_answer"] == 0
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"question": 101}, "'data.near_duplicates.question' is 101; allowed: an integer 0-100"),
+    ({"answer": "90"}, "'data.near_duplicates.answer' is '90'; allowed: an integer 0-100"),
+    ({"answer": True}, "'data.near_duplicates.answer' is True"),
+    ({"questions": 90}, "unknown key 'data.near_duplicates.questions' — did you mean 'question'?"),
+    (90, "'data.near_duplicates' is 90; allowed: false (no near-duplicate check) or a mapping"),
+    (None, "'data.near_duplicates' is None"),
+])
+def test_near_duplicates_setting_is_validated(tmp_path, value, message):
+    assert any(message in p for p in data.near_duplicate_problems(value, "data.near_duplicates"))
+    with pytest.raises(DataError, match=re.escape(message)):
+        run(tmp_path, qa_frame(20), near_duplicates=value)
+    in_spec = message.replace("data.near_duplicates", "medical_llm.data.near_duplicates")
+    assert any(in_spec in p for p in _project_problems(spec_with(value)))
+
+
+@pytest.mark.parametrize("value", [False, {"question": 0, "answer": 100}, {"question": False}, {}])
+def test_near_duplicates_setting_accepts(value):
+    assert data.near_duplicate_problems(value, "data.near_duplicates") == []
+    assert _project_problems(spec_with(value)) == []
+
+
+def spec_with(near_duplicates) -> dict:
+    """The raw spec `plugins.spec` validates, reduced to its data block."""
+    return {"medical_llm": {"data": {"path": "d.csv", "split": SPLIT, "near_duplicates": near_duplicates}}}
