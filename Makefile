@@ -4,7 +4,7 @@
 # Variables: SPEC=specs/<name>.yaml  RUN=runs/<spec>/<timestamp> (default: newest run)
 #            RESUME=<run dir>  OFFLINE=0 (allow the model/dataset hub, for hub-hosted specs)
 #            NPROC=<ranks per machine> NNODES=<machines> NODE_RANK MASTER_ADDR MASTER_PORT (make train, scale-out)
-#            ONLY=training,generation,evaluation,memory,scaling (make bench: the parts to run)
+#            ONLY=training,generation,evaluation,knowledge,memory,scaling,safety (make bench: the parts to run)
 
 SPEC    ?= specs/medical-smollm2-cpu.yaml
 RUN     ?=
@@ -48,7 +48,7 @@ TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --no
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model browser check train predict evaluate compare report bench bench-scale-out quality app screenshots test clean-runs
+.PHONY: help venv model tiny-model browser check train predict evaluate compare knowledge report bench bench-scale-out quality app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -99,8 +99,11 @@ evaluate: $(STAMPS)/venv ## Ludwig evaluate on the test split of RUN into RUN/ev
 	$(LUDWIG) evaluate --model_path $$run/ludwig/model --dataset $$run/data/dataset.csv \
 	  --split test --output_directory $$run/evaluate --skip_save_unprocessed_output
 
-compare: $(STAMPS)/venv ## base vs fine-tuned answers on RUN's test split: ROUGE/BLEU with CIs -> RUN/eval/
+compare: $(STAMPS)/venv ## base vs fine-tuned on RUN: ROUGE/BLEU of test answers + the knowledge benchmarks -> RUN/eval/
 	@$(WITH_RUN) $(PY) -m plugins.eval.compare $$run
+
+knowledge: $(STAMPS)/venv ## the spec's knowledge benchmarks (multiple choice, base vs fine-tuned) on RUN -> RUN/eval/knowledge.*
+	@$(WITH_RUN) $(PY) -m plugins.eval.knowledge $$run
 
 report: $(STAMPS)/venv ## report of RUN -> reports/<spec>/<timestamp>/report.{md,html}; rebuilds reports/leaderboard.md
 	@$(WITH_RUN) $(PY) -m plugins.eval.report $$run

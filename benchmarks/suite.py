@@ -23,10 +23,10 @@ from pathlib import Path
 import torch
 import yaml
 
-from benchmarks import hardware, safety
+from benchmarks import hardware, knowledge, safety
 from plugins import runs
 
-PARTS = ("training", "generation", "evaluation", "memory", "scaling", "safety")
+PARTS = ("training", "generation", "evaluation", "knowledge", "memory", "scaling", "safety")
 TARGETS = {  # issue 5
     "training_ratio": 1.0, "training_ratio_length_batching": 1.3, "mfu": 0.60, "app_ratio": 0.95,
     "bandwidth_fraction": 0.70, "batched_eval": 3.0, "train_rss_gb": 4.0,
@@ -141,6 +141,9 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
             if part in result:
                 result["memory"]["evaluation" if part == "evaluation" else "app"] = {
                     "peak_rss_gb": result[part]["peak_rss_gb"]}
+    if "knowledge" in parts:
+        print("knowledge: multiple-choice scoring speed, base vs fine-tuned (merged) ...", flush=True)
+        result["knowledge"] = _timed(result, "knowledge", lambda: knowledge.measure(run, quick))
     if "safety" in parts:
         print("safety: the triage on the labelled corpus, per half ...", flush=True)
         result["safety"] = _timed(result, "safety", safety.measure)
@@ -268,7 +271,8 @@ def _scaling_md(s: dict) -> list[str]:
 
 
 SECTIONS = {"training": _training_md, "generation": _generation_md, "evaluation": _evaluation_md,
-            "memory": _memory_md, "safety": lambda s: [safety.markdown(s)], "scaling": _scaling_md}
+            "knowledge": knowledge.markdown, "memory": _memory_md, "safety": lambda s: [safety.markdown(s)],
+            "scaling": _scaling_md}
 
 
 def markdown(r: dict) -> str:

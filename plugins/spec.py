@@ -290,7 +290,8 @@ DATA_KEYS = {
 }
 PROJECT_KEYS = {"data": "the dataset block",
                 "length_batching": "true or false: training batches of rows of similar length "
-                                   "(plugins/ludwig/length_batching.py)"}
+                                   "(plugins/ludwig/length_batching.py)",
+                "benchmarks": "knowledge benchmarks make compare scores: {mmlu_medical|medmcqa|pubmedqa: {limit: N}}"}
 
 
 def _project_problems(raw: dict) -> list[str]:
@@ -411,6 +412,12 @@ def load(path: Path | str) -> Spec:
     range_errors, warnings = _range_problems(raw)
     problems += range_errors
     problems += _project_problems(raw)
+    if isinstance(raw.get(PROJECT_KEY), dict) and "benchmarks" in raw[PROJECT_KEY]:
+        from plugins.eval import knowledge
+
+        benchmark_errors, benchmark_warnings = knowledge.problems(raw[PROJECT_KEY]["benchmarks"])
+        problems += benchmark_errors
+        warnings += benchmark_warnings
     problems += _model_problems(raw)
     if not problems:  # the tokenizer is only worth loading for an otherwise valid spec
         problems += _template_problems(raw, warnings)

@@ -27,7 +27,7 @@ def test_report_files(report):
     assert {"bench.json", "bench.md", "training.png", "scaling.png"} <= {p.name for p in folder.iterdir()}
     text = (folder / "bench.md").read_text()
     for heading in ("## Targets", "## Training throughput", "## Generation (the app)", "## Evaluation",
-                    "## Memory", "## Safety triage", "## Scaling"):
+                    "## Knowledge benchmarks", "## Memory", "## Safety triage", "## Scaling"):
         assert heading in text
     assert "## Targets" in stdout and "bench.{json,md}" in stdout
 
@@ -63,6 +63,11 @@ def test_generation_evaluation_memory_scaling_fields(report):
     assert set(s["fits"]) == {str(n) for n in data["settings"]["scaling_lengths"]}
     names = {t["target"] for t in data["targets"]}
     assert len(names) == 10 and all(isinstance(t["met"], bool) for t in data["targets"])
+    knowledge = data["knowledge"]  # scored where ../shared/data/mcq exists, else skipped with the reason
+    if "skipped" in knowledge:
+        assert "benchmark data missing" in knowledge["skipped"]
+    else:
+        assert all(s["questions"] == 12 and s["questions_per_second"] > 0 for s in knowledge["systems"].values())
     safety = data["safety"]["halves"]["heldout"]  # the triage on the labelled corpus's held-out half
     assert safety["counts"]["none"]["n"] > 50 and 0 <= safety["false_alarm_rate"] <= 1
 

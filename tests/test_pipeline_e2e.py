@@ -297,3 +297,40 @@ def test_evaluation_benchmark_smoke(trained, tmp_path):
     assert data["questions"] == 4 and data["same_answers"] is True
     assert len(data["seconds"]["batched"]) == len(data["seconds"]["one_at_a_time"]) == 1
     assert "Speed-up" in report.with_suffix(".md").read_text()
+
+
+def test_compare_and_report_show_the_knowledge_benchmarks(compared):
+    """A run whose spec declares benchmarks: `make compare` scores them next to ROUGE/BLEU (fixture data laid
+    where the spec reads it, ../shared/data/mcq from the project), `make report` shows them, the leaderboard
+    gains their columns. A spec's benchmarks change nothing in training, so the trained run is reused."""
+    import shutil
+
+    from tests.test_knowledge import write_data
+
+    project, run = compared
+    declared = run.with_name(run.name + "-knowledge")
+    shutil.copytree(run, declared, ignore=shutil.ignore_patterns("eval"))
+    spec = yaml.safe_load((declared / "spec.yaml").read_text())
+    spec["medical_llm"]["benchmarks"] = {"mmlu_medical": {"limit": 4}, "medmcqa": {}, "pubmedqa": {"limit": 2}}
+    (declared / "spec.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    data_root = project.parent / "shared" / "data" / "mcq"
+    try:
+        write_data(data_root)
+        result = run_module(project, "plugins.eval.compare", str(declared), "--n-boot", "50")
+        assert result.returncode == 0, result.stderr[-3000:]
+        knowledge = json.loads((declared / "eval" / "knowledge.json").read_text())
+        assert {n: s["n"] for n, s in knowledge["statistics"].items()} == {"mmlu_medical": 4, "medmcqa": 3,
+                                                                          "pubmedqa": 2}
+        comparison = (declared / "eval" / "comparison.md").read_text()
+        assert "## Knowledge benchmarks" in comparison and "| rouge1 |" in comparison
+        assert "Medical knowledge: zero-shot multiple choice" in result.stdout
+        report = run_module(project, "plugins.eval.report", str(declared))
+        assert report.returncode == 0, report.stderr[-3000:]
+        md = (project / "reports" / "smoke-tiny" / declared.name / "report.md").read_text()
+        assert "## Knowledge: medical multiple-choice benchmarks" in md and "![knowledge](knowledge.png)" in md
+        board = (project / "reports" / "leaderboard.md").read_text()
+        mmlu = knowledge["statistics"]["mmlu_medical"]["fine_tuned"]["accuracy"]
+        assert "MMLU medical acc." in board and f"{mmlu:.1%}" in board and "not run" in board  # the other run
+    finally:
+        shutil.rmtree(project.parent / "shared", ignore_errors=True)
+        shutil.rmtree(declared, ignore_errors=True)

@@ -184,6 +184,13 @@ CASES = [
           "difference:", "--- chat template", "+++ spec template", "-<|im_start|>user",
           "+You are a careful medical assistant. Answer the question accurately and concisely."
           "<|im_end|><|im_start|>user"]),
+    # knowledge benchmarks: an unknown name, a bad limit, an unknown key in an entry
+    Case("benchmarks-unknown", spec_variant(lambda r: r["medical_llm"].update(benchmarks={"mmlu": {"limit": 10}})),
+         ["unknown benchmark 'mmlu'", "did you mean mmlu_medical?", "allowed: mmlu_medical, medmcqa, pubmedqa"]),
+    Case("benchmarks-limit", spec_variant(lambda r: r["medical_llm"].update(benchmarks={"medmcqa": {"limit": 0}})),
+         ["medical_llm.benchmarks.medmcqa.limit must be an integer >= 1"]),
+    Case("benchmarks-key", spec_variant(lambda r: r["medical_llm"].update(benchmarks={"pubmedqa": {"n": 5}})),
+         ["medical_llm.benchmarks.pubmedqa: unknown key 'n' (allowed: limit)"]),
     # prompt safety: a lone brace, another placeholder, a control token typed into the system prompt
     Case("template-lone-brace",
          spec_variant(lambda r: r["prompt"].update(template=TEMPLATE.replace("concisely.", "{"))),

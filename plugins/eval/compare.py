@@ -15,7 +15,8 @@ import pandas as pd
 
 from plugins import runs
 from plugins.data import SPLIT_NAMES
-from plugins.eval import metrics, plots, tables
+from plugins.eval import knowledge, metrics, plots, tables
+from plugins.spec import PROJECT_KEY
 
 
 def load_model(run: runs.Run):
@@ -71,6 +72,25 @@ def evaluate_run(run: runs.Run, split: str = "test", n_boot: int = 1000) -> tupl
     return result, per_sample
 
 
+def knowledge_section(run: runs.Run, out: Path) -> str:
+    """The spec's knowledge benchmarks (plugins/eval/knowledge.py) for both models -> Markdown for comparison.md;
+    a short note instead when the spec declares none or their data is missing (the rest still runs)."""
+    block = (run.spec.get(PROJECT_KEY) or {}).get("benchmarks")
+    if not block:
+        return ""
+    if missing := knowledge.missing_message(block):
+        print(f"knowledge benchmarks skipped: {missing}", flush=True)
+        return f"\n## Knowledge benchmarks\n\nSkipped: {missing}\n"
+    print(f"knowledge benchmarks: {', '.join(block)} (base, then fine-tuned) ...", flush=True)
+    result = knowledge.evaluate(run, block, out)
+    plot = plots.knowledge_bars(result["statistics"], out / "knowledge.png",
+                                f"{run.name}: medical knowledge, base vs fine-tuned (95 % CI)")
+    text = knowledge.table(result)
+    (out / "knowledge.md").write_text(text)
+    print(text)
+    return f"\n## Knowledge benchmarks\n\n{text}\n![knowledge]({plot.name})\n"
+
+
 def compare(run: runs.Run, split: str = "test", n_boot: int = 1000) -> Path:
     """`make compare`: base vs fine-tuned on the run's test questions -> RUN/eval/comparison.md + plot."""
     result, answers = evaluate_run(run, split, n_boot=n_boot)
@@ -82,8 +102,10 @@ def compare(run: runs.Run, split: str = "test", n_boot: int = 1000) -> Path:
     text = (f"# Base vs fine-tuned: {run.name} / {run.dir.name}\n\n{result['rows']} {split} questions, "
             f"generation {json.dumps(result['generation'])}.\n\n{table}\n![metrics]({plot.name})\n\n"
             f"{result['method']}\n\n" + tables.biggest_changes(answers, run.input_name, run.output_name))
-    (out / "comparison.md").write_text(text)
+    (out / "comparison.md").write_text(text)  # kept even if the knowledge benchmarks are interrupted
     print(table)
+    if knowledge_text := knowledge_section(run, out):
+        (out / "comparison.md").write_text(text + knowledge_text)
     print(f"wrote {out / 'comparison.md'}, {plot}, {out / 'answers.csv'}, {out / 'metrics.json'}")
     return out / "comparison.md"
 

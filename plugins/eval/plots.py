@@ -115,3 +115,29 @@ def leaderboard(board: pd.DataFrame, path: Path, title: str) -> Path:
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right")
     return _save(fig, path)
+
+
+KNOWLEDGE_LABELS = {"mmlu_medical": "MMLU medical", "medmcqa": "MedMCQA", "pubmedqa": "PubMedQA"}
+
+
+def knowledge_bars(stats: dict[str, dict], path: Path, title: str) -> Path:
+    """Accuracy per benchmark, base vs fine-tuned with 95 % whiskers; chance (dashed) and majority (dotted)."""
+    names = list(stats)
+    fig, ax = plt.subplots(figsize=(1.6 + 2.2 * len(names), 4.2))
+    for offset, system, label in ((-0.2, "base", "base"), (0.2, "fine_tuned", "fine-tuned")):
+        values = [stats[n][system]["accuracy"] for n in names]
+        err = [[v - stats[n][system]["low"] for n, v in zip(names, values)],
+               [stats[n][system]["high"] - v for n, v in zip(names, values)]]
+        ax.bar(np.arange(len(names)) + offset, values, 0.4, yerr=err, capsize=3, label=label)
+    for i, n in enumerate(names):
+        ax.hlines(stats[n]["chance"], i - 0.45, i + 0.45, colors="black", linestyles="dashed",
+                  label="chance" if i == 0 else None)
+        ax.hlines(stats[n]["majority"]["accuracy"], i - 0.45, i + 0.45, colors="grey", linestyles="dotted",
+                  label="always the most common answer" if i == 0 else None)
+    ax.set_xticks(range(len(names)), [f"{KNOWLEDGE_LABELS.get(n, n)}\n(n={stats[n]['n']})" for n in names])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("accuracy (zero-shot, higher is better)")
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    return _save(fig, path)

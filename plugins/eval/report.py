@@ -21,7 +21,7 @@ import pandas as pd
 from plugins import runs
 from plugins.app.disclaimer import DISCLAIMER
 from plugins.data import stats_markdown
-from plugins.eval import plots, tables
+from plugins.eval import knowledge, plots, tables
 from plugins.eval.tables import md_cell
 from plugins.spec import PROJECT_KEY
 
@@ -159,6 +159,19 @@ def evaluation_sections(run_dir: Path, out: Path, spec: dict) -> str:
     ])
 
 
+def knowledge_report(run_dir: Path, out: Path) -> str:
+    """The knowledge benchmarks `make compare` scored (RUN/eval/knowledge.json), with their plot."""
+    path = run_dir / "eval" / "knowledge.json"
+    if not path.is_file():
+        return ""
+    result = json.loads(path.read_text())
+    plot = plots.knowledge_bars(result["statistics"], out / "knowledge.png",
+                                f"{run_dir.parent.name}: medical knowledge, base vs fine-tuned (95 % CI)")
+    return ("## Knowledge: medical multiple-choice benchmarks\n\nROUGE and BLEU above measure wording shared with "
+            "one reference answer; these measure whether the model picks the right answer among options, "
+            "zero-shot.\n\n" + knowledge.table(result) + f"\n![knowledge]({plot.name})\n")
+
+
 def to_html(markdown: str, image_dir: Path, title: str) -> str:
     """One self-contained HTML page: the Markdown rendered, every local image embedded as base64."""
     from markdown_it import MarkdownIt
@@ -195,12 +208,24 @@ def write_report(run_dir: Path, root: Path = REPORTS) -> Path:
         data_section(run_dir, out, _features(spec)),
         training_section(run_dir, out),
         evaluation_sections(run_dir, out, spec),
+        knowledge_report(run_dir, out),
         f"## Disclaimer\n\n> {DISCLAIMER}\n",
         f"## Appendix: the spec as run\n\n```yaml\n{(run_dir / 'spec.yaml').read_text()}```\n",
     ])
     (out / "report.md").write_text(text)
     (out / "report.html").write_text(to_html(text, out, f"Report: {title}"))
     return out / "report.md"
+
+
+def knowledge_columns(run_dir: Path) -> dict[str, str]:
+    """Fine-tuned accuracy and its change from base per knowledge benchmark, when `make compare` scored them."""
+    path = run_dir / "eval" / "knowledge.json"
+    if not path.is_file():
+        return {}
+    stats = json.loads(path.read_text())["statistics"]
+    return {f"{plots.KNOWLEDGE_LABELS.get(n, n)} acc.": f"{s['fine_tuned']['accuracy']:.1%} "
+            f"({100 * (s['fine_tuned']['accuracy'] - s['base']['accuracy']):+.1f} pp, n={s['n']})"
+            for n, s in stats.items()}
 
 
 def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
@@ -225,6 +250,7 @@ def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
             "ROUGE-L diff, paired 95 % CI": f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
             "ROUGE-1": m["fine_tuned"]["rouge1"]["value"], "ROUGE-2": m["fine_tuned"]["rouge2"]["value"],
             "BLEU": m["fine_tuned"]["bleu"]["value"], "val loss": summary["validation_loss"]["fine_tuned"],
+            **knowledge_columns(run_dir),
             "report": f"[report]({report.relative_to(root)})" if report.is_file() else "",
         })
     board = pd.DataFrame(rows)
@@ -244,10 +270,14 @@ def write_leaderboard(runs_root: Path = runs.RUNS, root: Path = REPORTS) -> Path
     table = board.drop(columns=[c for c in board if c.endswith(("_low", "_high"))]).rename(
         columns={"base_rougeL": "base ROUGE-L", "fine_tuned_rougeL": "fine-tuned ROUGE-L"})
     table["ROUGE-L change"] = table["ROUGE-L change"].map(lambda c: "n/a (base 0)" if pd.isna(c) else f"{c:+.0%}")
+    knowledge_columns = [c for c in table if c.endswith(" acc.")]
+    table[knowledge_columns] = table[knowledge_columns].fillna("not run")
     text = (f"# Leaderboard\n\nEvery run under `{runs_root}/` that `make compare` evaluated, best fine-tuned ROUGE-L "
             f"first; rebuilt by `make report`. Each run is scored on its own test split, so scores compare directly "
             f"only between runs on the same data; across datasets compare the change from the base model. "
-            f"ROUGE-1, ROUGE-2, BLEU and validation loss are the fine-tuned model's.\n\n"
+            f"ROUGE-1, ROUGE-2, BLEU and validation loss are the fine-tuned model's. The `acc.` columns are the "
+            f"fine-tuned model's zero-shot accuracy on the knowledge benchmarks the spec declares, with the change "
+            f"from the base model in percentage points (chance: 25 %, PubMedQA 33 %).\n\n"
             f"{table.to_markdown(index=False, floatfmt='.3f')}\n\n![leaderboard]({plot.name})\n")
     (root / "leaderboard.md").write_text(text)
     return root / "leaderboard.md"
