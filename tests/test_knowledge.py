@@ -341,7 +341,8 @@ def test_outputs_files_and_table(evaluated):
     for r in rows:
         assert r["base_correct"] == str(int(r["base_choice"] == r["answer"]))
     text = (out / "knowledge.md").read_text()
-    assert text == knowledge.table(result)
+    assert text == knowledge.table(result) + "\n![knowledge](knowledge.png)\n"  # the plot beside it
+    assert (out / "knowledge.png").stat().st_size > 10_000
     assert "| pubmedqa | 2 |" in text and "| medmcqa | Pharmacology | 1 |" in text
     assert "`Abstract: {context}\\nQuestion: {question}\\nAnswer:`" in text
     assert "log-likelihood of each option's text" in text

@@ -82,13 +82,10 @@ def knowledge_section(run: runs.Run, out: Path) -> str:
         print(f"knowledge benchmarks skipped: {missing}", flush=True)
         return f"\n## Knowledge benchmarks\n\nSkipped: {missing}\n"
     print(f"knowledge benchmarks: {', '.join(block)} (base, then fine-tuned) ...", flush=True)
-    result = knowledge.evaluate(run, block, out)
-    plot = plots.knowledge_bars(result["statistics"], out / "knowledge.png",
-                                f"{run.name}: medical knowledge, base vs fine-tuned (95 % CI)")
-    text = knowledge.table(result)
+    text = knowledge.markdown(knowledge.evaluate(run, block, out), out, run.name)
     (out / "knowledge.md").write_text(text)
     print(text)
-    return f"\n## Knowledge benchmarks\n\n{text}\n![knowledge]({plot.name})\n"
+    return f"\n## Knowledge benchmarks\n\n{text}"
 
 
 def compare(run: runs.Run, split: str = "test", n_boot: int = 1000) -> Path:

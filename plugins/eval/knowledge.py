@@ -572,6 +572,15 @@ def table(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown(result: dict, out_dir: Path, name: str) -> str:
+    """The table with its plot, drawn into `out_dir/knowledge.png`: what RUN/eval/knowledge.md and the report show."""
+    from plugins.eval import plots
+
+    plot = plots.knowledge_bars(result["statistics"], Path(out_dir) / "knowledge.png",
+                                f"{name}: medical knowledge, base vs fine-tuned (95 % CI)")
+    return table(result) + f"\n![knowledge]({plot.name})\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m plugins.eval.knowledge [RUN] [--batch-size N]`: the run's declared benchmarks -> RUN/eval/."""
     from plugins.runs import Run, RunError
@@ -596,10 +605,10 @@ def main(argv: list[str] | None = None) -> int:
     except (KnowledgeError, RunError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    text = table(result)
+    text = markdown(result, run.dir / "eval", run.name)
     (run.dir / "eval" / "knowledge.md").write_text(text)
     print(text)
-    print(f"wrote {run.dir / 'eval'}/knowledge.json, knowledge_answers.csv, knowledge.md")
+    print(f"wrote {run.dir / 'eval'}/knowledge.json, knowledge_answers.csv, knowledge.md, knowledge.png")
     return 0
 
 

@@ -164,12 +164,9 @@ def knowledge_report(run_dir: Path, out: Path) -> str:
     path = run_dir / "eval" / "knowledge.json"
     if not path.is_file():
         return ""
-    result = json.loads(path.read_text())
-    plot = plots.knowledge_bars(result["statistics"], out / "knowledge.png",
-                                f"{run_dir.parent.name}: medical knowledge, base vs fine-tuned (95 % CI)")
     return ("## Knowledge: medical multiple-choice benchmarks\n\nROUGE and BLEU above measure wording shared with "
             "one reference answer; these measure whether the model picks the right answer among options, "
-            "zero-shot.\n\n" + knowledge.table(result) + f"\n![knowledge]({plot.name})\n")
+            "zero-shot.\n\n" + knowledge.markdown(json.loads(path.read_text()), out, run_dir.parent.name))
 
 
 def to_html(markdown: str, image_dir: Path, title: str) -> str:
