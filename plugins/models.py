@@ -1,4 +1,5 @@
-"""Base-model preparation: the embedded SmolLM2 (GGUF -> Hugging Face directory) and the tiny test model.
+"""Base models: built here (the embedded SmolLM2, GGUF -> Hugging Face directory; the tiny test model), and
+loaded for inference with a run's LoRA adapter merged in (the app and the knowledge benchmarks).
 
 Both are built offline and deterministically so specs can name them by local path.
 """
@@ -109,6 +110,24 @@ def build_tiny(out: Path, seed: int = 0) -> None:
     model.save_pretrained(tmp)
     tok.save_pretrained(tmp)
     _finish(tmp, out, {"source": "random init", "seed": seed, "pad_token": PAD_TOKEN})
+
+
+def load_base(path: str | Path):
+    """A base model for inference: float32, eval mode."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    return AutoModelForCausalLM.from_pretrained(str(path), dtype=torch.float32).eval()
+
+
+def merge_adapter(model, adapter_dir: str | Path):
+    """`model` with a run's LoRA adapter merged into its weights (peft `merge_and_unload`): it answers what base +
+    adapter answers, at the base model's cost per token. FileNotFoundError when there is no adapter."""
+    from peft import PeftModel
+
+    if not (Path(adapter_dir) / "adapter_config.json").is_file():
+        raise FileNotFoundError(f"no LoRA adapter at {adapter_dir} (adapter_config.json missing)")
+    return PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload().eval()
 
 
 def main(argv: list[str] | None = None) -> None:

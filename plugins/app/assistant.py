@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins import prompt, runs
+from plugins import models, prompt, runs
 from plugins.app import triage
 from plugins.data import normalize_text
 from plugins.spec import is_local_model
@@ -80,18 +80,10 @@ def base_model_path(base_model: str, root: Path) -> str:
     return str(path if path.is_absolute() else root / path)
 
 
-def _load_base(path: str):
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    return AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
-
-
 class Assistant:
     """One trained run, ready to answer: the merged fine-tuned model and, on demand, its base model."""
 
     def __init__(self, run_dir: Path, root: Path = Path(".")):
-        from peft import PeftModel
         from transformers import AutoTokenizer
 
         self.run = runs.Run(run_dir)
@@ -102,8 +94,7 @@ class Assistant:
         self.template = self.run.template
         self.question_field = self.run.input_name
         self.tokenizer = AutoTokenizer.from_pretrained(self.base_path)
-        base = _load_base(self.base_path)
-        self.model = PeftModel.from_pretrained(base, str(self.run.adapter_dir)).merge_and_unload().eval()
+        self.model = models.merge_adapter(models.load_base(self.base_path), self.run.adapter_dir)
         self.defaults = generation_defaults(self.run)
         self.control_tokens = prompt.control_tokens(self.tokenizer)
         max_length = self.run.max_sequence_length
@@ -117,7 +108,7 @@ class Assistant:
         """The base model without the adapter, loaded on the first comparison."""
         with self._base_lock:
             if self._base is None:
-                self._base = _load_base(self.base_path)
+                self._base = models.load_base(self.base_path)
         return self._base
 
     def prepare(self, question: str) -> Question:

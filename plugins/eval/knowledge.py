@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from plugins import models
+
 if TYPE_CHECKING:
     from plugins.runs import Run
 
@@ -389,21 +391,10 @@ def _quiet_lm_eval():
 
 
 def load_base(base_model: str | Path):
-    """The base model in float32 (eval mode) and its tokenizer."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    """The base model (plugins.models.load_base) and its tokenizer."""
+    from transformers import AutoTokenizer
 
-    model = AutoModelForCausalLM.from_pretrained(str(base_model), dtype="float32")
-    return model.eval(), AutoTokenizer.from_pretrained(str(base_model))
-
-
-def merge_adapter(model, adapter_dir: Path):
-    """The base model with the LoRA adapter merged into its weights (in place): scores what base+adapter scores,
-    at the base model's cost."""
-    from peft import PeftModel
-
-    if not (Path(adapter_dir) / "adapter_config.json").is_file():
-        raise KnowledgeError(f"no LoRA adapter at {adapter_dir} (adapter_config.json missing)")
-    return PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload().eval()
+    return models.load_base(base_model), AutoTokenizer.from_pretrained(str(base_model))
 
 
 def score(lm, names: list[str], task_manager, system: str, counts: dict[str, int]) -> tuple[dict, dict, dict]:
@@ -474,7 +465,10 @@ def evaluate(run: Run, block: dict, out_dir: Path, data_root: Path = DATA_ROOT, 
     for system in SYSTEMS:
         if system == "fine_tuned":
             start = time.perf_counter()
-            model = merge_adapter(model, run.adapter_dir)
+            try:
+                model = models.merge_adapter(model, run.adapter_dir)
+            except FileNotFoundError as e:
+                raise KnowledgeError(str(e)) from None
             timing["merge_seconds"] = time.perf_counter() - start
         with _quiet_lm_eval():
             lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
