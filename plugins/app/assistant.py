@@ -1,9 +1,10 @@
-"""The app's model side: a trained run loaded for chat, its answers streamed token by token.
+"""The model side of the app and the API: a trained run (or its export) ready to answer questions safely.
 
-The LoRA adapter is merged into the base model once at load (peft `merge_and_unload`), so each token
-costs what the plain base model costs. The prompt comes from `plugins.prompt.render` on the run's own
-spec, the question is cleaned like the training data (`plugins.data.normalize_text`), and text a user
-types can never become one of the tokenizer's control tokens.
+Every question is cleaned like the training data (`plugins.data.normalize_text`), triaged for emergencies
+(`plugins.app.triage`), stripped of control tokens, cut to what training saw, and rendered by
+`plugins.prompt.render` from the run's own spec; an engine (`plugins.app.engines`) then answers it:
+`transformers` (the LoRA merged into the base model once at load) or `llama.cpp` (the run's newest
+export, `make export`). The base model answers through the same engine for side-by-side comparisons.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pathlib import Path
 
 from plugins import models, prompt, runs
 from plugins.app import triage
+from plugins.app.engines import ENGINES, Engine, LlamaCppEngine, Settings, TransformersEngine
 from plugins.data import normalize_text
+from plugins.export.bundle import EXPORTS, Export
 from plugins.spec import is_local_model
 
 MAX_QUESTION_CHARS = 8000  # a cheap first cut, so a pasted book is not tokenised whole
@@ -23,24 +26,6 @@ MAX_QUESTION_CHARS = 8000  # a cheap first cut, so a pasted book is not tokenise
 
 class QuestionError(ValueError):
     """A question that cannot be answered; the message is meant for the user."""
-
-
-@dataclass
-class Settings:
-    """Generation controls of the app; temperature 0 means greedy decoding."""
-
-    temperature: float
-    top_p: float
-    max_new_tokens: int
-    repetition_penalty: float
-
-    def generate_kwargs(self) -> dict:
-        kwargs = {"max_new_tokens": int(self.max_new_tokens), "repetition_penalty": float(self.repetition_penalty)}
-        if self.temperature > 0:
-            kwargs.update(do_sample=True, temperature=float(self.temperature), top_p=float(self.top_p))
-        else:
-            kwargs["do_sample"] = False
-        return kwargs
 
 
 @dataclass
@@ -64,14 +49,6 @@ def neutralise(text: str, tokens: list[str]) -> tuple[str, list[str]]:
     return text, list(dict.fromkeys(found))
 
 
-def generation_defaults(run: runs.Run) -> Settings:
-    """The run's generation settings as Ludwig resolved them (its saved config), as app controls."""
-    gen = run.generation
-    return Settings(temperature=float(gen.get("temperature") or 0) if gen.get("do_sample") else 0.0,
-                    top_p=float(gen.get("top_p") or 1.0), max_new_tokens=int(gen.get("max_new_tokens") or 96),
-                    repetition_penalty=float(gen.get("repetition_penalty") or 1.0))
-
-
 def base_model_path(base_model: str, root: Path) -> str:
     """A local base model relative to the project root, or a hub id unchanged."""
     if not is_local_model(base_model):
@@ -81,35 +58,67 @@ def base_model_path(base_model: str, root: Path) -> str:
 
 
 class Assistant:
-    """One trained run, ready to answer: the merged fine-tuned model and, on demand, its base model."""
+    """A run (or an export) ready to answer: its fine-tuned model on one engine and, on demand, its base model
+    on the same engine. `source` is a run directory, an export directory, or a Run/Export."""
 
-    def __init__(self, run_dir: Path, root: Path = Path(".")):
+    def __init__(self, source, root: Path = Path("."), engine: str = "transformers"):
         from transformers import AutoTokenizer
 
-        self.run = runs.Run(run_dir)
-        self.run_dir = self.run.dir
-        self.spec = self.run.spec
-        self.spec_name = self.run.name
-        self.base_path = base_model_path(self.run.base_model, Path(root))
-        self.template = self.run.template
-        self.question_field = self.run.input_name
-        self.tokenizer = AutoTokenizer.from_pretrained(self.base_path)
-        self.model = models.merge_adapter(models.load_base(self.base_path), self.run.adapter_dir)
-        self.defaults = generation_defaults(self.run)
+        if engine not in ENGINES:
+            raise runs.RunError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+        root = Path(root)
+        if isinstance(source, (str, Path)):
+            source = Export.find(source) if (Path(source) / "manifest.json").is_file() else runs.Run(Path(source))
+        self.export = source if isinstance(source, Export) else None
+        self.run = source if isinstance(source, runs.Run) else source.run()
+        if engine == "llama.cpp" and self.export is None:
+            self.export = Export.newest_for(self.run, root / EXPORTS)
+        self.engine_name = engine
+        described = self.export if engine == "llama.cpp" or self.run is None else self.run
+        self.spec_name, self.template = described.name, described.template
+        self.question_field = described.input_name
+        self.run_dir = self.run.dir if self.run else None
+        self.base_path = base_model_path(self.run.base_model if self.run else self.export.manifest["base_model"], root)
+        self.tokenizer = AutoTokenizer.from_pretrained(self.export.hf_dir if self.run is None else self.base_path)
+        self.defaults = Settings.from_generation(described.generation)
+        self.n_ctx = described.max_sequence_length + max(512, self.defaults.max_new_tokens)
+        self.engine = self._engine(base=False)
         self.control_tokens = prompt.control_tokens(self.tokenizer)
-        max_length = self.run.max_sequence_length
         template_tokens = len(self.tokenizer(prompt.render(self.template, self.question_field, "")).input_ids)
         # the longest question training could have shown the model, in tokens
-        self.max_question_tokens = max(16, max_length - template_tokens)
+        self.max_question_tokens = max(16, described.max_sequence_length - template_tokens)
         self._base = None
         self._base_lock = threading.Lock()
 
-    def base_model(self):
-        """The base model without the adapter, loaded on the first comparison."""
+    def _engine(self, base: bool) -> Engine:
+        if self.engine_name == "llama.cpp":
+            return LlamaCppEngine(self.export.gguf(base=base), n_ctx=self.n_ctx)
+        if base:
+            return TransformersEngine(models.load_base(self.base_path), self.tokenizer)
+        if self.run is not None:
+            return TransformersEngine(models.merge_adapter(models.load_base(self.base_path), self.run.adapter_dir),
+                                      self.tokenizer)
+        return TransformersEngine(models.load_base(self.export.hf_dir), self.tokenizer)
+
+    @property
+    def model(self):
+        """The fine-tuned PyTorch model (transformers engine only)."""
+        return self.engine.model
+
+    def base_engine(self) -> Engine:
+        """The base model without the adapter, on the same engine, loaded on the first comparison."""
         with self._base_lock:
             if self._base is None:
-                self._base = models.load_base(self.base_path)
+                self._base = self._engine(base=True)
         return self._base
+
+    def base_model(self):
+        """The base PyTorch model (transformers engine only)."""
+        return self.base_engine().model
+
+    def examples(self, count: int) -> list[str]:
+        """The first test questions of the run's data (none when only an export is at hand)."""
+        return self.run.rows("test")[self.question_field].head(count).tolist() if self.run else []
 
     def prepare(self, question: str) -> Question:
         """Clean, neutralise and bound a question and build its prompt; QuestionError when empty."""
@@ -130,46 +139,19 @@ class Assistant:
         return Question(text, prompt.render(self.template, self.question_field, text), notices, checked)
 
     def stream(self, prepared: Question, settings: Settings, fine_tuned: bool = True) -> Iterator[str]:
-        """The answer as it grows, one yield per decoded piece. Generation runs in a thread and stops
-        early when the caller stops iterating (a user pressed Stop, or left)."""
-        import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
-        model = self.model if fine_tuned else self.base_model()
-        inputs = self.tokenizer(prepared.prompt, return_tensors="pt")
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-        stop = threading.Event()
-
-        class _Stop(StoppingCriteria):
-            def __call__(self, input_ids, scores, **kwargs):
-                return stop.is_set()
-
-        errors = []
-
-        def generate():
-            try:
-                with torch.inference_mode():
-                    model.generate(**inputs, streamer=streamer, stopping_criteria=StoppingCriteriaList([_Stop()]),
-                                   pad_token_id=self.tokenizer.pad_token_id, **settings.generate_kwargs())
-            except Exception as e:  # noqa: BLE001 - re-raised in the caller's thread below
-                errors.append(e)
-                streamer.end()
-
-        thread = threading.Thread(target=generate, daemon=True)
-        thread.start()
+        """The answer as it grows, one yield per decoded piece; generation stops when the caller stops iterating."""
+        engine = self.engine if fine_tuned else self.base_engine()
         text = ""
-        try:
-            for piece in streamer:
-                if piece:
-                    text += piece
-                    yield text
-        finally:
-            stop.set()
-            thread.join()
-        if errors:
-            raise errors[0]
+        for piece in engine.stream(prepared.prompt, settings):
+            if piece:
+                text += piece
+                yield text
 
     def describe(self) -> str:
         """Which run and spec are loaded, for the page header."""
-        return (f"Run `{self.run_dir}` · spec `{self.spec_name}` · base model `{self.spec['base_model']}` "
-                f"+ LoRA adapter (merged)")
+        if self.engine_name == "llama.cpp":
+            return (f"Export `{self.export.dir}` · spec `{self.spec_name}` · llama.cpp on "
+                    f"`{self.export.gguf().name}` (base model: `{self.export.gguf(base=True).name}`)")
+        source = f"Run `{self.run_dir}`" if self.run else f"Export `{self.export.dir}`"
+        return (f"{source} · spec `{self.spec_name}` · base model `{self.base_path}` + LoRA adapter (merged) "
+                "· transformers")

@@ -21,6 +21,8 @@ from plugins import spec as spec_mod
 from plugins.app import jobs, studio
 from plugins.app.assistant import Assistant, QuestionError, Settings
 from plugins.app.disclaimer import CAVEAT, DISCLAIMER
+from plugins.app.engines import ENGINES
+from plugins.export.bundle import EXPORTS, Export
 
 CONCURRENT_ANSWERS = 2  # answers generated at once; further questions wait in the queue
 QUEUE_SIZE = 32
@@ -30,10 +32,14 @@ COLLAPSED_LABEL = "The model's answer (read the notice above first; it is not em
 CSS = "#urgent{border:3px solid #c0392b;background:#fdecea;border-radius:8px;padding:.6rem 1rem;font-size:1.1rem}"
 
 
-def load(run: str | None, root: Path = Path(".")) -> tuple[Assistant | None, str | None]:
-    """The assistant for a run, or None and a message saying how to get one (never a traceback)."""
+def load(run: str | None, root: Path = Path("."), engine: str = "auto") -> tuple[Assistant | None, str | None]:
+    """The assistant for a run, or None and a message saying how to get one (never a traceback). Engine `auto`:
+    llama.cpp on the run's newest export when there is one (several times faster), else transformers."""
     try:
-        return Assistant(runs.resolve(run, root / runs.RUNS), root), None
+        run_dir = runs.resolve(run, root / runs.RUNS)
+        if engine == "auto":
+            engine = "llama.cpp" if has_export(runs.Run(run_dir), root) else "transformers"
+        return Assistant(run_dir, root, engine), None
     except runs.RunError as e:
         return None, str(e)
     except OSError as e:  # a run whose base model or adapter is missing
@@ -56,9 +62,17 @@ Why: {reason}
 """
 
 
+def has_export(run: runs.Run, root: Path) -> bool:
+    try:
+        Export.newest_for(run, root / EXPORTS)
+    except runs.RunError:
+        return False
+    return True
+
+
 def example_questions(assistant: Assistant, count: int = 3) -> list[str]:
     """A few of the run's own test questions (never trained on): informational, never a first-person emergency."""
-    return assistant.run.rows("test")[assistant.question_field].head(count).tolist()
+    return assistant.examples(count)
 
 
 def answer(assistant: Assistant, question: str, compare: bool, temperature: float, top_p: float, max_new_tokens: int,
@@ -282,11 +296,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", default=os.environ.get("MEDICAL_LLM_RUN") or None,
                         help="run directory (default: $MEDICAL_LLM_RUN, else the newest run)")
+    parser.add_argument("--engine", choices=("auto", *ENGINES), default=os.environ.get("MEDICAL_LLM_ENGINE") or "auto",
+                        help="auto (default): llama.cpp on the run's newest export when it has one, else transformers")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=7860)
     args = parser.parse_args(argv)
     print(f"loading {'run ' + args.run if args.run else 'the newest run'} ...", flush=True)
-    assistant, reason = load(args.run)
+    assistant, reason = load(args.run, engine=args.engine)
     print(assistant.describe() if assistant else f"no run: {reason}", flush=True)
     build(assistant, reason).launch(server_name=args.host, server_port=args.port, share=False, show_error=False,
                                     css=CSS)
