@@ -4,7 +4,9 @@
 # Variables: SPEC=specs/<name>.yaml  RUN=runs/<spec>/<timestamp> (default: newest run)
 #            RESUME=<run dir>  OFFLINE=0 (allow the model/dataset hub, for hub-hosted specs)
 #            NPROC=<ranks per machine> NNODES=<machines> NODE_RANK MASTER_ADDR MASTER_PORT (make train, scale-out)
-#            ONLY=training,generation,evaluation,knowledge,memory,scaling,safety (make bench: the parts to run)
+#            ONLY=training,generation,evaluation,knowledge,memory,scaling,safety,serving (make bench: the parts to run)
+#            QUANT=q8_0 (make export)  EXPORT=exports/<spec>/<timestamp> (make serve)
+#            ENGINE=llama.cpp|transformers (make serve: llama.cpp; make app: llama.cpp when RUN has an export)
 
 SPEC    ?= specs/medical-smollm2-cpu.yaml
 RUN     ?=
@@ -14,6 +16,10 @@ PYTEST_ARGS ?=
 QUALITY_SPECS ?= specs/medical-smollm2-cpu.yaml specs/medquad-smollm2-cpu.yaml
 HOST    ?= 127.0.0.1
 PORT    ?= 7860
+API_PORT ?= 8000
+QUANT   ?= q8_0
+EXPORT  ?=
+ENGINE  ?=
 # scale-out (make train): NPROC processes on each of NNODES machines, rendezvous at MASTER_ADDR:MASTER_PORT
 NPROC   ?= 1
 NNODES  ?= 1
@@ -48,7 +54,7 @@ TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --no
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model browser check train predict evaluate compare knowledge report bench bench-scale-out quality app screenshots test clean-runs
+.PHONY: help venv model tiny-model browser llama-cpp check train predict evaluate compare knowledge report export serve bench bench-scale-out quality app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -56,6 +62,8 @@ help: ## list the targets
 
 venv: $(STAMPS)/venv ## create .venv with a Python >= 3.12 and the pinned requirements
 
+# llama-cpp-python is a source release: built here (~4 min on 2 cores) without its multimodal library
+$(STAMPS)/venv: export CMAKE_ARGS := -DLLAVA_BUILD=OFF
 $(STAMPS)/venv: requirements.txt requirements-nodeps.txt scripts/find-python
 	@mkdir -p $(STAMPS)
 	@if [ ! -x $(PY) ]; then \
@@ -78,6 +86,18 @@ tiny-model: $(TINY)/.complete.json ## build the tiny random Llama the tests trai
 
 $(TINY)/.complete.json: $(STAMPS)/venv plugins/models.py
 	$(PY) -m plugins.models tiny --out $(TINY)
+
+llama-cpp: $(STAMPS)/llama-cpp ## llama.cpp's converter, from the llama-cpp-python source release installed (make export)
+
+LLAMA_CPP_FILES = convert_hf_to_gguf.py conversion gguf-py LICENSE
+$(STAMPS)/llama-cpp: $(STAMPS)/venv
+	@version=$$($(PY) -c "from importlib.metadata import version; print(version('llama-cpp-python'))") || exit 1; \
+	  dir=.cache/llama.cpp; rm -rf $$dir/$$version $$dir/sdist; mkdir -p $$dir/$$version $$dir/sdist; set -e; \
+	  $(PY) -m pip download --quiet --no-deps --no-binary :all: llama-cpp-python==$$version -d $$dir/sdist; \
+	  tar -xzf $$dir/sdist/llama_cpp_python-$$version.tar.gz -C $$dir/$$version --strip-components=3 \
+	    $(addprefix llama_cpp_python-$$version/vendor/llama.cpp/,$(LLAMA_CPP_FILES)); \
+	  rm -rf $$dir/sdist; echo "llama.cpp's converter: $$dir/$$version/convert_hf_to_gguf.py"
+	@touch $@
 
 check: $(STAMPS)/venv ## validate SPEC and its data (offline, seconds, writes nothing under runs/)
 	$(PY) -m plugins.check $(SPEC)
@@ -108,6 +128,13 @@ knowledge: $(STAMPS)/venv ## the spec's knowledge benchmarks (multiple choice, b
 report: $(STAMPS)/venv ## report of RUN -> reports/<spec>/<timestamp>/report.{md,html}; rebuilds reports/leaderboard.md
 	@$(WITH_RUN) $(PY) -m plugins.eval.report $$run
 
+export: $(STAMPS)/llama-cpp ## RUN as exports/<spec>/<timestamp>/: merged hf/, GGUF f16 + QUANT (llama.cpp), Ollama Modelfile
+	@$(WITH_RUN) $(PY) -m plugins.export $$run --quant $(QUANT)
+
+serve: $(STAMPS)/venv ## OpenAI-compatible API for RUN or EXPORT on http://$(HOST):$(API_PORT)/v1 (ENGINE=llama.cpp)
+	$(PY) -m plugins.app.api $(if $(EXPORT),--export $(EXPORT),$(if $(RUN),--run $(RUN))) \
+	  $(if $(ENGINE),--engine $(ENGINE)) --host $(HOST) --port $(API_PORT)
+
 bench: $(STAMPS)/venv ## speed benchmark on RUN (ONLY=training,generation,... picks parts; ~20 min) -> reports/bench/<timestamp>/
 	@$(WITH_RUN) $(PY) -m benchmarks.suite $$run $(if $(ONLY),--only $(ONLY))
 
@@ -122,12 +149,12 @@ quality: $(STAMPS)/venv model ## benchmark: train, compare and report each of QU
 	$(PY) -m benchmarks.quality $(QUALITY_SPECS)
 
 app: $(STAMPS)/venv ## the app: chat with RUN (default: newest) and Spec Studio, on http://$(HOST):$(PORT)/
-	$(PY) -m plugins.app $(if $(RUN),--run $(RUN)) --host $(HOST) --port $(PORT)
+	$(PY) -m plugins.app $(if $(RUN),--run $(RUN)) $(if $(ENGINE),--engine $(ENGINE)) --host $(HOST) --port $(PORT)
 
 screenshots: $(STAMPS)/venv ## the README's app screenshots of RUN, taken in headless chromium -> docs/app-*.png
 	@$(WITH_RUN) $(PY) -m scripts.app_screenshots $$run
 
-test: $(STAMPS)/venv model tiny-model browser ## lint, then the test suite (unit tests + real Ludwig runs on the tiny model)
+test: $(STAMPS)/venv model tiny-model browser llama-cpp ## lint, then the test suite (unit tests + real Ludwig runs on the tiny model)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
