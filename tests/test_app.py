@@ -11,7 +11,7 @@ import pytest
 import torch
 import yaml
 
-from plugins import prompt
+from plugins import prompt, runs
 from plugins import spec as spec_mod
 from plugins.app import jobs, studio, triage, ui
 from plugins.app.assistant import Assistant, QuestionError, Settings, neutralise
@@ -241,9 +241,27 @@ def test_studio_fields_use_the_spec_rules():
         assert rule.allowed in f.info
 
 
-def test_browser_asks_a_question_and_opens_spec_studio(job, project):
-    """The real page in headless chromium: a streamed answer with its caveat; the crisis text replacing the answer
-    for a self-harm message; the notice above a collapsed answer for another emergency; then Spec Studio."""
+@pytest.fixture(scope="module")
+def exported(job, project) -> Path:
+    """The run exported for the llama.cpp engine (make export's function, without its own fidelity checks)."""
+    from plugins.export.__main__ import export
+
+    return export(runs.Run(job.run_dir), "q8_0", root=project, out_root=project / "exports", check_questions=0)
+
+
+def test_app_engine_auto_picks_llama_cpp_once_the_run_has_an_export(job, project, exported):
+    assistant, reason = ui.load(str(job.run_dir), project)
+    assert reason is None and assistant.engine_name == "llama.cpp" and assistant.export.dir == exported.resolve()
+    assert "llama.cpp" in assistant.describe()
+    bare = list(assistant.stream(assistant.prepare("What is asthma?"), GREEDY, fine_tuned=False))
+    assert bare and assistant.base_engine().path.name == "base-q8_0.gguf"
+
+
+@pytest.mark.parametrize("engine", ["transformers", "llama.cpp"])
+def test_browser_asks_a_question_and_opens_spec_studio(job, project, exported, engine):
+    """The real page in headless chromium, on either engine: a streamed answer with its caveat; the crisis text
+    replacing the answer for a self-harm message; the notice above a collapsed answer for another emergency; then
+    Spec Studio."""
     from tests import browser
 
     if os.environ.get("MEDICAL_LLM_SKIP_BROWSER") == "1" and os.environ.get("CI") != "true":
@@ -256,12 +274,13 @@ def test_browser_asks_a_question_and_opens_spec_studio(job, project):
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        with browser.serve(["--run", str(job.run_dir)], project, offline_env()) as url:
+        with browser.serve(["--run", str(job.run_dir), "--engine", engine], project, offline_env()) as url:
             assert url.startswith("http://127.0.0.1:")
             driver.get(url)
             wait = WebDriverWait(driver, 120)
             question = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#question textarea"))
             assert "Not medical advice" in driver.find_element(By.ID, "disclaimer").text
+            assert engine in driver.find_element(By.ID, "run-info").text  # the page says which engine answers
             question.send_keys("What is asthma?")
             driver.find_element(By.ID, "ask").click()
             answer = lambda d: d.find_element(By.CSS_SELECTOR, "#answer textarea").get_attribute("value")  # noqa: E731
