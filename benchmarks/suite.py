@@ -4,7 +4,8 @@ Parts (each selectable with --only): hardware (matmul peak, copy bandwidth: alwa
 the bandwidth bound need them), training (Ludwig vs a plain transformers+PEFT loop, MFU), generation
 (the app's streaming vs plain generate, TTFT, tokens/s, share of the bandwidth bound), evaluation
 (batched vs one-at-a-time Ludwig generation), memory (peak RSS of make train's path, and of the
-evaluation and app processes), scaling (seconds per epoch vs rows at two sequence lengths).
+evaluation and app processes), scaling (seconds per epoch vs rows at two sequence lengths), knowledge,
+safety, serving (llama.cpp on GGUF files vs PyTorch: speed, TTFT, ROUGE-L; the API under load).
 Every comparison alternates its contenders in one run and reports the median and the spread.
 """
 
@@ -23,10 +24,10 @@ from pathlib import Path
 import torch
 import yaml
 
-from benchmarks import hardware, knowledge, safety
+from benchmarks import hardware, knowledge, safety, serving
 from plugins import runs
 
-PARTS = ("training", "generation", "evaluation", "knowledge", "memory", "scaling", "safety")
+PARTS = ("training", "generation", "evaluation", "knowledge", "memory", "scaling", "safety", "serving")
 TARGETS = {  # issue 5
     "training_ratio": 1.0, "training_ratio_length_batching": 1.3, "mfu": 0.60, "app_ratio": 0.95,
     "bandwidth_fraction": 0.70, "batched_eval": 3.0, "train_rss_gb": 4.0,
@@ -147,6 +148,10 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
     if "safety" in parts:
         print("safety: the triage on the labelled corpus, per half ...", flush=True)
         result["safety"] = _timed(result, "safety", safety.measure)
+    if "serving" in parts:
+        print("serving: llama.cpp (f16, 8-bit, 4-bit GGUF) vs PyTorch on the test split, then the API under load ...",
+              flush=True)
+        result["serving"] = _timed(result, "serving", lambda: serving.measure(run, quick))
     if "scaling" in parts:
         print("scaling: seconds per epoch vs rows at two sequence lengths ...", flush=True)
         result["scaling"] = _timed(result, "scaling", lambda: training.scaling(
@@ -197,6 +202,8 @@ def targets(r: dict) -> list[dict]:
             safety.TARGETS["self_harm_recall"], "{:.1%}")
         add("triage false alarms on informational questions (held-out half)", s["false_alarm_rate"],
             safety.TARGETS["false_alarm_rate"], "{:.1%}", higher=False)
+    if "serving" in r:
+        serving.targets(r["serving"], add)
     return rows
 
 
@@ -272,7 +279,7 @@ def _scaling_md(s: dict) -> list[str]:
 
 SECTIONS = {"training": _training_md, "generation": _generation_md, "evaluation": _evaluation_md,
             "knowledge": knowledge.markdown, "memory": _memory_md, "safety": lambda s: [safety.markdown(s)],
-            "scaling": _scaling_md}
+            "scaling": _scaling_md, "serving": serving.markdown}
 
 
 def markdown(r: dict) -> str:

@@ -27,7 +27,7 @@ def test_report_files(report):
     assert {"bench.json", "bench.md", "training.png", "scaling.png"} <= {p.name for p in folder.iterdir()}
     text = (folder / "bench.md").read_text()
     for heading in ("## Targets", "## Training throughput", "## Generation (the app)", "## Evaluation",
-                    "## Knowledge benchmarks", "## Memory", "## Safety triage", "## Scaling"):
+                    "## Knowledge benchmarks", "## Memory", "## Safety triage", "## Scaling", "## Serving"):
         assert heading in text
     assert "## Targets" in stdout and "bench.{json,md}" in stdout
 
@@ -62,7 +62,7 @@ def test_generation_evaluation_memory_scaling_fields(report):
     assert len(s["points"]) == len(data["settings"]["scaling_rows"]) * len(data["settings"]["scaling_lengths"])
     assert set(s["fits"]) == {str(n) for n in data["settings"]["scaling_lengths"]}
     names = {t["target"] for t in data["targets"]}
-    assert len(names) == 10 and all(isinstance(t["met"], bool) for t in data["targets"])
+    assert len(names) == 16 and all(isinstance(t["met"], bool) for t in data["targets"])
     knowledge = data["knowledge"]  # scored where ../shared/data/mcq exists, else skipped with the reason
     if "skipped" in knowledge:
         assert "benchmark data missing" in knowledge["skipped"]
@@ -70,6 +70,20 @@ def test_generation_evaluation_memory_scaling_fields(report):
         assert all(s["questions"] == 12 and s["questions_per_second"] > 0 for s in knowledge["systems"].values())
     safety = data["safety"]["halves"]["heldout"]  # the triage on the labelled corpus's held-out half
     assert safety["counts"]["none"]["n"] > 50 and 0 <= safety["false_alarm_rate"] <= 1
+
+
+def test_serving_fields(report):
+    """llama.cpp on f16, 8-bit and two 4-bit files beside PyTorch on the same questions, then the API loaded."""
+    _, data, _ = report
+    serving = data["serving"]
+    contenders = serving["engines"]["contenders"]
+    assert set(contenders) == {"pytorch_fp32", "llama.cpp_f16", "llama.cpp_q8_0", "llama.cpp_q4_0", "llama.cpp_q4_k_m"}
+    for c in contenders.values():
+        assert c["decode_tokens_per_second"] > 0 and c["ttft_seconds"] > 0 and 0 <= c["rouge_l"] <= 1
+    assert contenders["pytorch_fp32"]["speedup"] == 1 and contenders["pytorch_fp32"]["rouge_l_delta"] == 0
+    load = serving["load"]
+    assert load["ok"] + load["failed"] == load["requests"] == 4 and load["failed"] == 0
+    assert load["p50_seconds"] <= load["p95_seconds"] <= load["max_seconds"]
 
 
 def test_unknown_part_is_refused(tmp_path):
