@@ -168,7 +168,11 @@ def load_test(export: Export, questions: list[str], clients: int, requests: int,
         wall = time.perf_counter() - started
     finally:
         proc.terminate()
-        proc.wait(30)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     return {"clients": clients, "requests": requests, "engine": f"llama.cpp {export.quant}", "ok": len(latencies),
             "failed": len(failures), "failures": failures[:5], "p50_seconds": percentile(latencies, 0.5),
             "p95_seconds": percentile(latencies, 0.95), "max_seconds": max(latencies, default=None),

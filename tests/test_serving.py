@@ -208,7 +208,11 @@ def server(project, export):
         pytest.fail("the API did not answer /health within 120 s")
     yield url
     proc.terminate()
-    proc.wait(30)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -362,6 +366,25 @@ def test_concurrent_requests_are_queued_and_all_answered(server, local):
         t.join(120)
     assert all(results[q][0] == 200 for q in questions)
     assert all(results[q][1]["medical_llm"]["answer"] == expected_answer(local, q) for q in questions)
+
+
+def test_a_client_that_leaves_mid_stream_does_not_hold_the_model(server):
+    """A streaming client that disconnects after the first chunk: the next request is still answered."""
+    import http.client
+
+    host, port = server.removeprefix("http://").split(":")
+    for _ in range(3):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("POST", "/v1/chat/completions", body=user("Tell me everything about the heart.", stream=True,
+                                                               max_tokens=512),
+                     headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        assert response.status == 200 and response.read(6) == b"data: "
+        conn.sock.shutdown(socket.SHUT_RDWR)
+        conn.close()
+    started = time.time()
+    status, answer = post(server, user("What is asthma?"))
+    assert status == 200 and answer["medical_llm"]["answer"] and time.time() - started < 30
 
 
 def test_a_full_queue_answers_429(local):

@@ -269,6 +269,9 @@ class Completion:
                 loop.call_soon_threadsafe(queue.put_nowait, done)
 
         worker = loop.run_in_executor(None, work)
+        # the turn passes on when the worker has stopped, not when this generator ends: a client that goes away
+        # cancels this generator (anyio cancels every later await in it), and the model must not be left held
+        worker.add_done_callback(lambda _: server.turn.release())
         try:
             while (item := await queue.get()) is not done:
                 if isinstance(item, Exception):
@@ -276,9 +279,7 @@ class Completion:
                 self.tokens += 1
                 yield item
         finally:
-            stop.set()
-            await asyncio.shield(worker)  # the model is free again only when the worker has stopped
-            server.turn.release()
+            stop.set()  # the worker stops at its next token
 
     async def whole(self) -> dict:
         answer = "".join([p async for p in self.pieces()])
