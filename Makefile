@@ -17,6 +17,7 @@ QUALITY_SPECS ?= specs/medical-smollm2-cpu.yaml specs/medquad-smollm2-cpu.yaml
 HOST    ?= 127.0.0.1
 PORT    ?= 7860
 API_PORT ?= 8000
+MLFLOW_PORT ?= 5000
 QUANT   ?= q8_0
 EXPORT  ?=
 ENGINE  ?=
@@ -54,7 +55,7 @@ TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --no
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model browser llama-cpp check train predict evaluate compare knowledge report export serve bench bench-scale-out quality app screenshots test clean-runs
+.PHONY: help venv model tiny-model browser llama-cpp check train predict evaluate compare knowledge report export serve mlflow bench bench-scale-out quality app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -134,6 +135,9 @@ export: $(STAMPS)/llama-cpp ## RUN as exports/<spec>/<timestamp>/: merged hf/, G
 serve: $(STAMPS)/venv ## OpenAI-compatible API for RUN or EXPORT on http://$(HOST):$(API_PORT)/v1 (ENGINE=llama.cpp)
 	$(PY) -m plugins.app.api $(if $(EXPORT),--export $(EXPORT),$(if $(RUN),--run $(RUN))) \
 	  $(if $(ENGINE),--engine $(ENGINE)) --host $(HOST) --port $(API_PORT)
+
+mlflow: $(STAMPS)/venv ## MLflow's UI on the project's tracking store (mlruns/mlflow.db) at http://$(HOST):$(MLFLOW_PORT)/
+	$(PY) -m plugins.tracking --host $(HOST) --port $(MLFLOW_PORT)
 
 bench: $(STAMPS)/venv ## speed benchmark on RUN (ONLY=training,generation,... picks parts; ~20 min) -> reports/bench/<timestamp>/
 	@$(WITH_RUN) $(PY) -m benchmarks.suite $$run $(if $(ONLY),--only $(ONLY))

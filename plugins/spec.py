@@ -291,7 +291,8 @@ DATA_KEYS = {
 PROJECT_KEYS = {"data": "the dataset block",
                 "length_batching": "true or false: training batches of rows of similar length "
                                    "(plugins/ludwig/length_batching.py)",
-                "benchmarks": "knowledge benchmarks make compare scores: {mmlu_medical|medmcqa|pubmedqa: {limit: N}}"}
+                "benchmarks": "knowledge benchmarks make compare scores: {mmlu_medical|medmcqa|pubmedqa: {limit: N}}",
+                "tracking": "true (default) or false: log the run to MLflow in mlruns/ (plugins/tracking.py)"}
 
 
 def _project_problems(raw: dict) -> list[str]:
@@ -303,6 +304,8 @@ def _project_problems(raw: dict) -> list[str]:
         return [f"'{where}' must be a mapping with: {', '.join(PROJECT_KEYS)}"]
     problems = [_unknown_key_message(f"{where}.{k}", k, sorted(PROJECT_KEYS), where) for k in project
                 if k not in PROJECT_KEYS]
+    if not isinstance(project.get("tracking", True), bool):
+        problems.append(f"'{where}.tracking' is {project['tracking']!r}; allowed: true or false")
     if not isinstance(project.get("length_batching", False), bool):
         problems.append(f"'{where}.length_batching' is {project['length_batching']!r}; allowed: true or false")
     data = project.get("data")

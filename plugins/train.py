@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from plugins import data as data_mod
-from plugins import runs
+from plugins import runs, tracking
 from plugins import spec as spec_mod
 from plugins.ludwig import distributed
 
@@ -155,11 +155,13 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     runs.mark_latest(run_dir)
+    tracked = tracking.log_training(runs.Run(run_dir))
     print(
         f"\nrun: {run_dir}\n"
         f"validation loss: base {losses['base']:.4f} -> fine-tuned {losses['fine_tuned']:.4f}\n"
         f"training wall time: {train_seconds / 60:.1f} min, tokens seen: {summary['tokens_seen']}, "
-        f"run size: {summary['run_disk_mb']:.0f} MB, effective batch: {effective}",
+        f"run size: {summary['run_disk_mb']:.0f} MB, effective batch: {effective}\n"
+        + (f"MLflow: run {tracked} in {tracking.tracking_uri()} (make mlflow)" if tracked else "MLflow: off"),
         flush=True,
     )
     return run_dir

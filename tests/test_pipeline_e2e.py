@@ -271,6 +271,90 @@ def test_report_and_leaderboard(compared):
     shutil.rmtree(unevaluated)
 
 
+def test_mlflow_holds_the_run_as_its_files_say(compared):
+    """make train, compare and report logged the run to the project's SQLite MLflow store; its numbers are the
+    run files' and the leaderboard's."""
+    from mlflow import MlflowClient
+
+    from plugins.eval.report import leaderboard_rows
+
+    project, run = compared
+    link = json.loads((run / "mlflow.json").read_text())
+    assert link["tracking_uri"] == f"sqlite:///{(project / 'mlruns' / 'mlflow.db').resolve()}"
+    client = MlflowClient(link["tracking_uri"])
+    mlrun = client.get_run(link["run_id"])
+    rid, tags, metrics = mlrun.info.run_id, mlrun.data.tags, mlrun.data.metrics
+    summary = json.loads((run / "summary.json").read_text())
+    assert client.get_experiment(mlrun.info.experiment_id).name == "smoke-tiny" and mlrun.info.run_name == run.name
+    assert (tags["spec"], tags["run_dir"], tags["data_sha256"]) == ("smoke-tiny", summary["run_dir"],
+                                                                    summary["data_sha256"])
+    assert metrics["validation_loss_fine_tuned"] == pytest.approx(summary["validation_loss"]["fine_tuned"])
+    assert metrics["validation_loss_base"] == pytest.approx(summary["validation_loss"]["base"])
+    stats = json.loads((run / "ludwig" / "training_statistics.json").read_text())
+    curve = [m.value for m in client.get_metric_history(rid, "validation_loss")]
+    assert curve == pytest.approx(stats["validation"]["combined"]["loss"]) and len(curve) >= 2
+    spec = yaml.safe_load((run / "spec.yaml").read_text())
+    assert mlrun.data.params["trainer.epochs"] == str(spec["trainer"]["epochs"])
+    assert mlrun.data.params["adapter.target_modules"] == json.dumps(spec["adapter"]["target_modules"])
+    assert mlrun.data.params["prompt.template"] == spec["prompt"]["template"]
+    scores = json.loads((run / "eval" / "metrics.json").read_text())["metrics"]
+    for system in ("base", "fine_tuned"):
+        for metric in ("rougeL", "rouge1", "rouge2", "bleu"):
+            assert metrics[f"test_{metric}_{system}"] == pytest.approx(scores[system][metric]["value"])
+    board = leaderboard_rows(project / "runs", project / "reports")
+    row = board[board["run"] == f"smoke-tiny/{run.name}"].iloc[0]
+    assert row["fine_tuned_rougeL"] == pytest.approx(metrics["test_rougeL_fine_tuned"])
+    assert row["val loss"] == pytest.approx(metrics["validation_loss_fine_tuned"])
+    files = {a.path for a in client.list_artifacts(rid)} | {a.path for d in ("eval", "report")
+                                                            for a in client.list_artifacts(rid, d)}
+    assert {"spec.yaml", "summary.json", "eval/metrics.json", "eval/comparison.md", "report/report.html"} <= files
+
+
+def test_make_mlflow_serves_the_tracked_runs(compared):
+    """`make mlflow`'s command: MLflow's UI on 127.0.0.1 lists the run and serves its artifacts; stopped after."""
+    import socket
+    import urllib.request
+
+    project, run = compared
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "plugins.tracking", "--port", str(port)], cwd=project,
+                            env=offline_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # MLflow's server and its workers stop together below
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url + "/health", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None and time.time() < deadline, "the MLflow UI did not start"
+                time.sleep(1)
+        search = urllib.request.Request(url + "/api/2.0/mlflow/runs/search", method="POST",
+                                        data=json.dumps({"experiment_ids": ["1"]}).encode(),
+                                        headers={"Content-Type": "application/json"})
+        found = json.loads(urllib.request.urlopen(search, timeout=30).read())["runs"]
+        rid = json.loads((run / "mlflow.json").read_text())["run_id"]
+        assert rid in {r["info"]["run_id"] for r in found}
+        spec = urllib.request.urlopen(f"{url}/get-artifact?path=spec.yaml&run_uuid={rid}", timeout=30).read()
+        assert spec.decode() == (run / "spec.yaml").read_text()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+
+
+def test_tracking_can_be_switched_off_in_the_spec(tmp_path):
+    from plugins import runs, tracking
+
+    run_dir = tmp_path / "runs" / "quiet" / "20260101-000000"
+    run_dir.mkdir(parents=True)
+    (run_dir / "spec.yaml").write_text(yaml.safe_dump({"medical_llm": {"tracking": False}}))
+    assert tracking.log_training(runs.Run(run_dir), tmp_path) is None
+    assert not (tmp_path / "mlruns").exists() and not (run_dir / "mlflow.json").exists()
+
+
 def test_quality_benchmark_judges_the_newest_evaluated_run(compared, tmp_path):
     project, run = compared
     result = run_module(project, "benchmarks.quality", SMOKE, "--out", str(tmp_path))

@@ -158,6 +158,8 @@ CASES = [
          ["no data file matches ../no-such-dir/*.csv", "glob pattern"]),
     Case("length-batching-yes", spec_variant(_set("medical_llm", length_batching="yes")),
          ["'medical_llm.length_batching' is 'yes'", "allowed: true or false"]),
+    Case("tracking-on", spec_variant(_set("medical_llm", tracking="on")),
+         ["'medical_llm.tracking' is 'on'", "allowed: true or false"]),
     Case("max-words-zero", spec_variant(_set_data(max_words={"answer": 0})),
          ["'medical_llm.data.max_words' is {'answer': 0}", "longer rows are dropped"]),
     # 10. required column missing; a column mapping to a misspelled source column

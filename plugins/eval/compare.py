@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from plugins import runs
+from plugins import runs, tracking
 from plugins.data import SPLIT_NAMES
 from plugins.eval import knowledge, metrics, plots, tables
 from plugins.spec import PROJECT_KEY
@@ -104,6 +104,8 @@ def compare(run: runs.Run, split: str = "test", n_boot: int = 1000) -> Path:
     if knowledge_text := knowledge_section(run, out):
         (out / "comparison.md").write_text(text + knowledge_text)
     print(f"wrote {out / 'comparison.md'}, {plot}, {out / 'answers.csv'}, {out / 'metrics.json'}")
+    if tracking.log_comparison(run):
+        print(f"logged to MLflow ({tracking.tracking_uri()})")
     return out / "comparison.md"
 
 

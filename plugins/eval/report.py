@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from plugins import runs
+from plugins import runs, tracking
 from plugins.app.disclaimer import DISCLAIMER
 from plugins.data import stats_markdown
 from plugins.eval import knowledge, plots, tables
@@ -293,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     path = write_report(run_dir)
     print(f"wrote {path} and {path.with_suffix('.html')}")
+    tracking.log_report(runs.Run(run_dir), path.parent)
     board = write_leaderboard()
     if board:
         print(f"wrote {board} and {board.with_suffix('.png')}")
