@@ -180,7 +180,8 @@ def load_test(export: Export, questions: list[str], clients: int, requests: int,
 
 
 def _env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    """The API's environment: this code on its path, whichever project directory it serves from."""
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 
 
 def measure(run_dir: Path, quick: bool = False) -> dict:
