@@ -421,6 +421,12 @@ def load(path: Path | str) -> Spec:
         benchmark_errors, benchmark_warnings = knowledge.problems(raw[PROJECT_KEY]["benchmarks"])
         problems += benchmark_errors
         warnings += benchmark_warnings
+    if "hyperopt" in raw and not problems:
+        from plugins import sweep
+
+        # the keys a sweep varies are the model's: resolved without the block (Ludwig would also demand the
+        # search algorithm's package, which only the sweep itself needs)
+        problems += sweep.problems(raw, resolved({k: v for k, v in raw.items() if k != "hyperopt"}))
     problems += _model_problems(raw)
     if not problems:  # the tokenizer is only worth loading for an otherwise valid spec
         problems += _template_problems(raw, warnings)

@@ -99,6 +99,13 @@ def _set_data(**values) -> Callable[[dict], None]:
     return lambda raw: raw["medical_llm"]["data"].update(values)
 
 
+def _sweep(parameters: dict, search_alg: str = "hyperopt") -> Callable[[dict], None]:
+    """A `hyperopt:` block varying `parameters`, otherwise what the example sweep spec uses."""
+    return lambda raw: raw.update(hyperopt={"goal": "minimize", "metric": "loss", "output_feature": "combined",
+                                            "parameters": parameters, "search_alg": {"type": search_alg},
+                                            "executor": {"type": "ray", "num_samples": 2}})
+
+
 BAD_YAML_LINE = "    batch_size: 3"  # indented under `epochs: 2`
 BAD_YAML = SMOKE_TEXT.replace("  epochs: 2\n", f"  epochs: 2\n{BAD_YAML_LINE}\n")
 BAD_YAML_LINENO = BAD_YAML.splitlines().index(BAD_YAML_LINE) + 1
@@ -160,6 +167,21 @@ CASES = [
          ["'medical_llm.length_batching' is 'yes'", "allowed: true or false"]),
     Case("tracking-on", spec_variant(_set("medical_llm", tracking="on")),
          ["'medical_llm.tracking' is 'on'", "allowed: true or false"]),
+    Case("sweep-unknown-key", spec_variant(_sweep({"trainer.learnin_rate": {"space": "loguniform", "lower": 1e-5,
+                                                                             "upper": 1e-3}})),
+         ["'hyperopt.parameters.trainer.learnin_rate' names no setting of this spec",
+          "did you mean 'trainer.learning_rate'?"]),
+    Case("sweep-upside-down-range", spec_variant(_sweep({"trainer.learning_rate": {
+        "space": "loguniform", "lower": 1e-2, "upper": 1e-5}})),
+         ["'hyperopt.parameters.trainer.learning_rate': lower 0.01 must be below upper 1e-05"]),
+    Case("sweep-out-of-bounds", spec_variant(_sweep({"adapter.dropout": {"space": "uniform", "lower": 0.0,
+                                                                          "upper": 1.5}})),
+         ["'hyperopt.parameters.adapter.dropout' lets trials take 1.5", "allowed for adapter.dropout: a number >= 0"]),
+    Case("sweep-unknown-space", spec_variant(_sweep({"adapter.r": {"space": "logarithmic", "categories": [4]}})),
+         ["'hyperopt.parameters.adapter.r.space' is 'logarithmic'", "allowed: choice, grid_search"]),
+    Case("sweep-unknown-search-algorithm", spec_variant(_sweep({"adapter.r": {"space": "choice", "categories": [4, 8]}},
+                                                               search_alg="bananas")),
+         ["'hyperopt.search_alg.type': 'bananas' is not one of", "'hyperopt'"]),
     Case("max-words-zero", spec_variant(_set_data(max_words={"answer": 0})),
          ["'medical_llm.data.max_words' is {'answer': 0}", "longer rows are dropped"]),
     # 10. required column missing; a column mapping to a misspelled source column
