@@ -34,7 +34,7 @@ def new_run_dir(spec_name: str, root: Path = RUNS) -> Path:
     return path
 
 
-def _point(link: Path, target: Path) -> None:
+def point_link(link: Path, target: Path) -> None:
     """Atomically (re)point a relative symlink."""
     tmp = link.with_name(f".{link.name}.tmp")
     if tmp.is_symlink() or tmp.exists():
@@ -45,8 +45,8 @@ def _point(link: Path, target: Path) -> None:
 
 def mark_latest(run_dir: Path, root: Path = RUNS) -> None:
     """`runs/<spec>/latest` and `runs/latest` name the newest finished run."""
-    _point(run_dir.parent / "latest", run_dir)
-    _point(root / "latest", run_dir)
+    point_link(run_dir.parent / "latest", run_dir)
+    point_link(root / "latest", run_dir)
 
 
 def resolve(run: str | Path | None, root: Path = RUNS) -> Path:

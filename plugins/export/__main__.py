@@ -140,7 +140,7 @@ def export(run: runs.Run, quant: str, root: Path = Path("."), out_root: Path = b
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    runs._point(final.parent / "latest", final)
+    runs.point_link(final.parent / "latest", final)
     return final
 
 
