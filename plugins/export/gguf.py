@@ -89,10 +89,7 @@ def metadata_of(path: Path) -> dict:
 
     def field(key):
         f = reader.fields.get(key)
-        if f is None:
-            return None
-        value = f.contents()
-        return value
+        return None if f is None else f.contents()
 
     return {"architecture": field("general.architecture"), "chat_template": field("tokenizer.chat_template"),
             "eos_token_id": field("tokenizer.ggml.eos_token_id"), "bos_token_id": field("tokenizer.ggml.bos_token_id"),
