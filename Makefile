@@ -1,6 +1,7 @@
 # Medical LLM Assistant: every job is a target; specs choose what it does.
 #   make train                     fine-tune the default spec (sets everything up on first use)
 #   make test                      run the test suite
+#   make sweep SPEC=specs/medical-smollm2-sweep.yaml   the spec's hyperopt: block on Ray Tune
 # Variables: SPEC=specs/<name>.yaml  RUN=runs/<spec>/<timestamp> (default: newest run)
 #            RESUME=<run dir>  OFFLINE=0 (allow the model/dataset hub, for hub-hosted specs)
 #            NPROC=<ranks per machine> NNODES=<machines> NODE_RANK MASTER_ADDR MASTER_PORT (make train, scale-out)
@@ -55,7 +56,7 @@ TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --no
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model browser llama-cpp check train predict evaluate compare knowledge report export serve mlflow bench bench-scale-out quality app screenshots test clean-runs
+.PHONY: help venv model tiny-model browser llama-cpp check sweep train predict evaluate compare knowledge report export serve mlflow bench bench-scale-out quality app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -99,6 +100,9 @@ $(STAMPS)/llama-cpp: $(STAMPS)/venv
 	    $(addprefix llama_cpp_python-$$version/vendor/llama.cpp/,$(LLAMA_CPP_FILES)); \
 	  rm -rf $$dir/sdist; echo "llama.cpp's converter: $$dir/$$version/convert_hf_to_gguf.py"
 	@touch $@
+
+sweep: $(STAMPS)/venv model tiny-model ## SPEC's hyperopt: block on Ray Tune -> runs/<spec>/<timestamp>-sweep/ (trials, results.md, best)
+	$(PY) -m plugins.sweep $(SPEC)
 
 check: $(STAMPS)/venv ## validate SPEC and its data (offline, seconds, writes nothing under runs/)
 	$(PY) -m plugins.check $(SPEC)

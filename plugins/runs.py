@@ -16,20 +16,22 @@ import yaml
 
 RUNS = Path("runs")
 LUDWIG_DIR = "ludwig"  # Ludwig's experiment directory inside a run (experiment_name="ludwig", model_name="")
+SWEEP_SUFFIX = "-sweep"  # runs/<spec>/<timestamp>-sweep/: one `make sweep` (plugins/sweep)
+TRIALS = "trials"  # ... whose trials are run directories in <timestamp>-sweep/trials/trial_<id>/
 
 
 class RunError(Exception):
     """A run that cannot be found or used; the message says what to do."""
 
 
-def new_run_dir(spec_name: str, root: Path = RUNS) -> Path:
-    """A fresh, timestamped run directory; a suffix keeps two runs in the same second apart."""
+def new_run_dir(spec_name: str, root: Path = RUNS, suffix: str = "") -> Path:
+    """A fresh, timestamped run directory (`suffix` after the stamp: `-sweep`); a number keeps two runs
+    started in the same second apart."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    base = root / spec_name / stamp
-    path, n = base, 1
+    path, n = root / spec_name / f"{stamp}{suffix}", 1
     while path.exists():
         n += 1
-        path = base.with_name(f"{stamp}-{n}")
+        path = root / spec_name / f"{stamp}-{n}{suffix}"
     path.mkdir(parents=True)
     return path
 
@@ -44,8 +46,8 @@ def point_link(link: Path, target: Path) -> None:
 
 
 def mark_latest(run_dir: Path, root: Path = RUNS) -> None:
-    """`runs/<spec>/latest` and `runs/latest` name the newest finished run."""
-    point_link(run_dir.parent / "latest", run_dir)
+    """`runs/<spec>/latest` and `runs/latest` name the newest finished run (a sweep: its best trial)."""
+    point_link((run_dir.parents[2] if is_trial(run_dir) else run_dir.parent) / "latest", run_dir)
     point_link(root / "latest", run_dir)
 
 
@@ -57,8 +59,29 @@ def resolve(run: str | Path | None, root: Path = RUNS) -> Path:
         raise RunError(f"no run at {path}: {hint}")
     path = path.resolve()
     if not (path / "spec.yaml").is_file():
-        raise RunError(f"{path} is not a run directory (no spec.yaml); runs live in runs/<spec>/<timestamp>/")
+        hint = (f"pick one of its trials (best, trial-1, ...) or see {path / 'results.md'}"
+                if (path / "sweep.json").is_file() else "runs live in runs/<spec>/<timestamp>/")
+        raise RunError(f"{path} is not a run directory (no spec.yaml); {hint}")
     return path
+
+
+def is_trial(run_dir: Path) -> bool:
+    return run_dir.parent.name == TRIALS and run_dir.parent.parent.name.endswith(SWEEP_SUFFIX)
+
+
+def identify(run_dir: Path) -> tuple[str, str]:
+    """(spec name, the run's path under runs/<spec>/): `20261205-061500`, or for a sweep trial
+    `20261205-061500-sweep/trials/trial_<id>`. Reports and MLflow name runs by these."""
+    run_dir = Path(run_dir)
+    if is_trial(run_dir):
+        return run_dir.parents[2].name, "/".join(run_dir.parts[-3:])
+    return run_dir.parent.name, run_dir.name
+
+
+def all_runs(root: Path = RUNS) -> list[Path]:
+    """Every finished run directory (sweep trials included), `latest`/`best` links skipped."""
+    found = [*root.glob("*/*/summary.json"), *root.glob(f"*/*{SWEEP_SUFFIX}/{TRIALS}/*/summary.json")]
+    return sorted(p.parent for p in found if not p.parent.is_symlink())
 
 
 def ludwig_dir(run_dir: Path) -> Path:
@@ -84,7 +107,12 @@ class Run:
     @property
     def name(self) -> str:
         """The spec's name (runs/<spec>/<timestamp>)."""
-        return self.dir.parent.name
+        return identify(self.dir)[0]
+
+    @property
+    def label(self) -> str:
+        """The run's path under runs/<spec>/ (a timestamp; for a sweep trial <timestamp>-sweep/trials/<trial>)."""
+        return identify(self.dir)[1]
 
     @cached_property
     def spec(self) -> dict:

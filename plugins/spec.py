@@ -422,11 +422,11 @@ def load(path: Path | str) -> Spec:
         problems += benchmark_errors
         warnings += benchmark_warnings
     if "hyperopt" in raw and not problems:
-        from plugins import sweep
+        from plugins.sweep import check as sweep_check
 
         # the keys a sweep varies are the model's: resolved without the block (Ludwig would also demand the
         # search algorithm's package, which only the sweep itself needs)
-        problems += sweep.problems(raw, resolved({k: v for k, v in raw.items() if k != "hyperopt"}))
+        problems += sweep_check.problems(raw, resolved({k: v for k, v in raw.items() if k != "hyperopt"}))
     problems += _model_problems(raw)
     if not problems:  # the tokenizer is only worth loading for an otherwise valid spec
         problems += _template_problems(raw, warnings)

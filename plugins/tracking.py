@@ -67,16 +67,17 @@ def run_id(run: runs.Run) -> str | None:
     return json.loads(path.read_text())["run_id"] if path.is_file() else None
 
 
-def log_training(run: runs.Run, root: Path = Path(".")) -> str | None:
+def log_training(run: runs.Run, root: Path = Path("."), tags: dict | None = None) -> str | None:
     """A new MLflow run for a finished training run: params (the spec), losses per epoch and before/after,
-    wall time, tokens, and the spec, summary and data statistics as artifacts."""
+    wall time, tokens, and the spec, summary and data statistics as artifacts. A sweep trial adds `tags`
+    (sweep, trial)."""
     if not enabled(run.spec):
         return None
     c = client(root)
     summary = json.loads((run.dir / "summary.json").read_text())
     tags = {"spec": run.name, "run_dir": str(run.dir), "data_sha256": summary["data_sha256"],
-            "base_model": summary["base_model"], "mlflow.source.name": "make train"}
-    mlrun = c.create_run(_experiment(c, run.name, root), run_name=run.dir.name, tags=tags)
+            "base_model": summary["base_model"], "mlflow.source.name": "make train", **(tags or {})}
+    mlrun = c.create_run(_experiment(c, run.name, root), run_name=run.label, tags=tags)
     rid = mlrun.info.run_id
     params = {k: v[:6000] for k, v in flatten({k: v for k, v in run.spec.items() if k != "prompt"}).items()}
     params["prompt.template"] = run.template[:6000]
@@ -87,7 +88,8 @@ def log_training(run: runs.Run, root: Path = Path(".")) -> str | None:
                "validation_loss_fine_tuned": summary["validation_loss"]["fine_tuned"],
                "train_wall_seconds": summary["train_wall_seconds"], "tokens_seen": summary["tokens_seen"]}
     for name, value in metrics.items():
-        c.log_metric(rid, name, float(value))
+        if value is not None:
+            c.log_metric(rid, name, float(value))
     stats = json.loads((runs.ludwig_dir(run.dir) / "training_statistics.json").read_text())
     every = stats.get("evaluation_frequency") or {}
     steps = int(every.get("frequency") or 1) if every.get("period") == "step" else 1  # else one point per epoch

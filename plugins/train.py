@@ -35,12 +35,22 @@ def _copy_inputs(spec: spec_mod.Spec, prepared: data_mod.PreparedData, run_dir: 
     return data_dir / prepared.path.name
 
 
-def base_validation_loss(model, validation_set, batch_size: int) -> float:
+def apply_plugins(project: dict) -> None:
+    """The project's Ludwig patches for training, in this process (a sweep trial runs this in its Ray worker)."""
+    from plugins.ludwig import fixes, length_batching, sparse_logits
+
+    fixes.apply()
+    sparse_logits.apply()
+    if project.get("length_batching"):
+        length_batching.apply()
+
+
+def base_validation_loss(llm, validation_set, batch_size: int) -> float:
     """Teacher-forced validation loss of the base model (adapter disabled), through the same Ludwig
-    evaluation path that produced the fine-tuned model's validation loss, so the two compare."""
+    evaluation path that produced the fine-tuned model's validation loss, so the two compare.
+    `llm` is Ludwig's LLM module (`LudwigModel.model`)."""
     from ludwig.models.predictor import LlmFineTunePredictor
 
-    llm = model.model
     with llm.model.disable_adapter():
         metrics, *_ = LlmFineTunePredictor(llm, batch_size=batch_size).batch_evaluation(
             validation_set, collect_predictions=False, dataset_name="validation")
@@ -74,6 +84,28 @@ def _disk_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
+def write_summary(run_dir: Path, base_model: str, base_loss: float, train_seconds: float, **extra) -> dict:
+    """summary.json of a finished run (make train, or a sweep trial): what every later step reads."""
+    ludwig_dir = runs.ludwig_dir(run_dir)
+    freed = _prune_checkpoints(ludwig_dir)
+    dataset = run_dir / "data" / "dataset.csv"
+    summary = {
+        "spec": runs.identify(run_dir)[0],  # a resumed run's spec file is spec.yaml: the name is the path's
+        "run_dir": str(run_dir),
+        "base_model": base_model,
+        "validation_loss": {"base": base_loss, "fine_tuned": best_validation_loss(ludwig_dir)},
+        "train_wall_seconds": round(train_seconds, 1),
+        "tokens_seen": _tokens_seen(ludwig_dir),
+        "data": json.loads((run_dir / "data" / "stats.json").read_text())["split_sizes"],
+        "data_sha256": hashlib.sha256(dataset.read_bytes()).hexdigest(),
+        "checkpoint_mb_pruned": round(freed / 1e6, 1),
+        "run_disk_mb": round(_disk_mb(run_dir), 1),
+        **extra,
+    }
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
 def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
     """Run one training job; returns the run directory (None on ranks other than 0)."""
     this = distributed.world()
@@ -105,12 +137,7 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
                  f"{scale['gradient_accumulation_steps']} accumulation = {scale['effective_batch_size']}")
     print(f"effective batch: {effective}", flush=True)
 
-    from plugins.ludwig import fixes, length_batching, sparse_logits
-
-    fixes.apply()
-    sparse_logits.apply()
-    if spec.project.get("length_batching"):
-        length_batching.apply()
+    apply_plugins(spec.project)
     from ludwig.api import LudwigModel
 
     seed = spec.data.get("seed", 42)
@@ -130,30 +157,15 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
     print("evaluating the base model's validation loss (adapter disabled) ...", flush=True)
     batch_size = spec.raw.get("trainer", {}).get("eval_batch_size", 2)
     # every rank evaluates (metrics may synchronise across ranks); rank 0 alone keeps the result
-    base_loss = base_validation_loss(model, result.preprocessed_data.validation_set, batch_size)
+    base_loss = base_validation_loss(model.model, result.preprocessed_data.validation_set, batch_size)
     if not this.coordinator:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         print(f"rank {this.rank} done: training wall time {train_seconds / 60:.1f} min", flush=True)
         return None
-    losses = {"base": base_loss, "fine_tuned": best_validation_loss(ludwig_dir)}
-    freed = _prune_checkpoints(ludwig_dir)
-    summary = {
-        "spec": run_dir.parent.name,  # runs/<spec>/<timestamp>; a resumed run's spec file is spec.yaml
-        "run_dir": str(run_dir),
-        "base_model": spec.raw["base_model"],
-        "validation_loss": losses,
-        "train_wall_seconds": round(train_seconds, 1),
-        "tokens_seen": _tokens_seen(ludwig_dir),
-        "data": json.loads((run_dir / "data" / "stats.json").read_text())["split_sizes"],
-        "data_sha256": hashlib.sha256(dataset.read_bytes()).hexdigest(),
-        "checkpoint_mb_pruned": round(freed / 1e6, 1),
-        "run_disk_mb": round(_disk_mb(run_dir), 1),
-        "resumed": bool(resume),
-        "effective_batch_size": scale["effective_batch_size"],
-        "scale_out": scale,
-    }
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary = write_summary(run_dir, spec.raw["base_model"], base_loss, train_seconds,
+                            resumed=bool(resume), effective_batch_size=scale["effective_batch_size"], scale_out=scale)
+    losses = summary["validation_loss"]
     runs.mark_latest(run_dir)
     tracked = tracking.log_training(runs.Run(run_dir))
     print(

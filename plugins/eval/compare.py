@@ -96,7 +96,7 @@ def compare(run: runs.Run, split: str = "test", n_boot: int = 1000) -> Path:
                              out / "metrics.png", f"{run.name}: base vs fine-tuned on {result['rows']} "
                              f"{split} questions (95 % CI)")
     table = tables.comparison_table(result)
-    text = (f"# Base vs fine-tuned: {run.name} / {run.dir.name}\n\n{result['rows']} {split} questions, "
+    text = (f"# Base vs fine-tuned: {run.name} / {run.label}\n\n{result['rows']} {split} questions, "
             f"generation {json.dumps(result['generation'])}.\n\n{table}\n![metrics]({plot.name})\n\n"
             f"{result['method']}\n\n" + tables.biggest_changes(answers, run.input_name, run.output_name))
     (out / "comparison.md").write_text(text)  # kept even if the knowledge benchmarks are interrupted

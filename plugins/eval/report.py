@@ -31,8 +31,10 @@ EXAMPLES = 5
 
 
 def report_dir(run_dir: Path, root: Path = REPORTS) -> Path:
-    """reports/<spec>/<timestamp>/: the same names as the run, so each report points at one run."""
-    return root / run_dir.parent.name / run_dir.name
+    """reports/<spec>/<timestamp>/ (a sweep trial: reports/<spec>/<timestamp>-sweep/trials/<trial>/): the same
+    names as the run, so each report points at one run."""
+    spec, label = runs.identify(run_dir)
+    return root / spec / label
 
 
 def _features(spec: dict) -> tuple[str, str]:
@@ -75,7 +77,7 @@ def data_section(run_dir: Path, out: Path, features: tuple[str, str]) -> str:
     stats = json.loads((run_dir / "data" / "stats.json").read_text())
     data = pd.read_csv(run_dir / "data" / "dataset.csv", dtype={"split": int}, keep_default_na=False)
     plot = plots.length_histograms(data, list(features), out / "data_lengths.png",
-                                   f"{run_dir.parent.name}: lengths by split")
+                                   f"{runs.identify(run_dir)[0]}: lengths by split")
     dropped = ", ".join(f"{k} {v}" for k, v in stats["dropped"].items() if v) or "none"
     sizes = ", ".join(f"{k} {v}" for k, v in stats["split_sizes"].items())
     return (f"## Data\n\n{stats['source']}: {stats['rows_in']} rows in, {len(data)} kept ({sizes}); "
@@ -86,7 +88,7 @@ def training_section(run_dir: Path, out: Path) -> str:
     summary = json.loads((run_dir / "summary.json").read_text())
     stats = json.loads((runs.ludwig_dir(run_dir) / "training_statistics.json").read_text())
     loss = summary["validation_loss"]
-    plot = plots.loss_curves(stats, out / "loss.png", f"{run_dir.parent.name}: loss during training",
+    plot = plots.loss_curves(stats, out / "loss.png", f"{runs.identify(run_dir)[0]}: loss during training",
                              base_validation_loss=loss["base"])
     period = stats.get("evaluation_frequency", {}).get("period", "epoch")
     every = stats.get("evaluation_frequency", {}).get("frequency", 1)
@@ -145,7 +147,7 @@ def evaluation_sections(run_dir: Path, out: Path, spec: dict) -> str:
     result = json.loads((eval_dir / "metrics.json").read_text())
     answers = pd.read_csv(eval_dir / "answers.csv", keep_default_na=False)
     plot = plots.metric_bars({s: result["metrics"][s] for s in ("base", "fine_tuned")}, out / "metrics.png",
-                             f"{run_dir.parent.name}: base vs fine-tuned, {result['rows']} {result['split']} "
+                             f"{runs.identify(run_dir)[0]}: base vs fine-tuned, {result['rows']} {result['split']} "
                              f"questions (95 % CI)")
     features = _features(spec)
     keep = ((spec.get("medical_llm") or {}).get("data") or {}).get("keep_columns") or []
@@ -153,7 +155,7 @@ def evaluation_sections(run_dir: Path, out: Path, spec: dict) -> str:
         f"## Evaluation: base vs fine-tuned\n\n{result['rows']} {result['split']} questions, the same generation "
         f"settings for both models (the base model is the fine-tuned one with its adapter disabled).\n\n"
         f"{tables.comparison_table(result)}\n![metrics]({plot.name})\n\n{result['method']}\n",
-        breakdown_section(answers, [c for c in keep if c in answers.columns], out, run_dir.parent.name),
+        breakdown_section(answers, [c for c in keep if c in answers.columns], out, runs.identify(run_dir)[0]),
         examples_section(answers, features),
         "## Where fine-tuning gained and lost most\n\n" + tables.biggest_changes(answers, *features),
     ])
@@ -166,7 +168,7 @@ def knowledge_report(run_dir: Path, out: Path) -> str:
         return ""
     return ("## Knowledge: medical multiple-choice benchmarks\n\nROUGE and BLEU above measure wording shared with "
             "one reference answer; these measure whether the model picks the right answer among options, "
-            "zero-shot.\n\n" + knowledge.markdown(json.loads(path.read_text()), out, run_dir.parent.name))
+            "zero-shot.\n\n" + knowledge.markdown(json.loads(path.read_text()), out, runs.identify(run_dir)[0]))
 
 
 def to_html(markdown: str, image_dir: Path, title: str) -> str:
@@ -196,7 +198,7 @@ def write_report(run_dir: Path, root: Path = REPORTS) -> Path:
     if out.exists():
         print(f"replacing the earlier report in {out} (it is rebuilt from the run, which is unchanged)")
     out.mkdir(parents=True, exist_ok=True)
-    title = f"{run_dir.parent.name} / {run_dir.name}"
+    title = " / ".join(runs.identify(run_dir))
     text = "\n".join([
         f"# Report: {title}\n\n> {DISCLAIMER}\n\nBuilt by `make report` on "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
@@ -228,9 +230,9 @@ def knowledge_columns(run_dir: Path) -> dict[str, str]:
 def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
     """One row per evaluated run (the `latest` links skipped), best fine-tuned ROUGE-L first."""
     rows = []
-    for metrics_path in sorted(runs_root.glob("*/*/eval/metrics.json")):
-        run_dir = metrics_path.parent.parent
-        if run_dir.is_symlink() or not (run_dir / "spec.yaml").is_file():
+    for run_dir in runs.all_runs(runs_root):
+        metrics_path = run_dir / "eval" / "metrics.json"
+        if not metrics_path.is_file():
             continue
         result = json.loads(metrics_path.read_text())
         summary = json.loads((run_dir / "summary.json").read_text())
@@ -238,7 +240,7 @@ def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
         m, d = result["metrics"], result["fine_tuned_minus_base"]["rougeL"]
         report = report_dir(run_dir, root) / "report.md"
         rows.append({
-            "run": f"{run_dir.parent.name}/{run_dir.name}", "base model": summary["base_model"], "data": source,
+            "run": "/".join(runs.identify(run_dir)), "base model": summary["base_model"], "data": source,
             "test questions": result["rows"],
             **{f"{s}_rougeL{p}": m[s]["rougeL"][k] for s in ("base", "fine_tuned")
                for p, k in (("", "value"), ("_low", "low"), ("_high", "high"))},

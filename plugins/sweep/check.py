@@ -1,4 +1,4 @@
-"""Sweeps: a spec's `hyperopt:` block, Ludwig's own (parameters, search algorithm, executor, metric, goal).
+"""`make check` for a spec's `hyperopt:` block, Ludwig's own (parameters, search algorithm, executor, metric, goal).
 
 Ludwig's schema checks the block's shape and the search algorithm but not what it varies: a misspelt
 parameter key or an upside-down range only fails inside a Ray worker, minutes later. `problems` checks
