@@ -1,5 +1,5 @@
-"""Spec Studio's training jobs: `python -m plugins.train SPEC` (what `make train` runs) in a subprocess
-whose output is tailed for the page: progress, step losses, Ludwig's evaluation losses, the run directory."""
+"""Spec Studio's jobs: `python -m plugins.train SPEC` (`make train`) or `python -m plugins.sweep SPEC` (`make sweep`)
+in a subprocess whose output is tailed for the page: progress, losses, the run or sweep directory, the best trial."""
 
 from __future__ import annotations
 
@@ -18,10 +18,14 @@ from plugins import runs
 
 PROGRESS = re.compile(r"Training:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)(?:.*?loss=([-+0-9.eE]+))?")
 RUN_DIR = re.compile(r"^run directory: (.+)$")
+SWEEP_DIR = re.compile(r"^sweep directory: (.+)$")
+TRIAL = re.compile(r"^\[sweep\] trial (\d+) of (\d+) (started|finished|failed)")
 
 
 class TrainingJob:
     """`python -m plugins.train SPEC` in its own process group, its output kept in memory as it comes."""
+
+    module = "plugins.train"
 
     def __init__(self, spec_path: Path | str, root: Path = Path(".")):
         self.spec_path, self.root = str(spec_path), Path(root)
@@ -30,7 +34,7 @@ class TrainingJob:
         for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
             env.setdefault(var, "1")
         self.started = time.time()
-        self.proc = subprocess.Popen([sys.executable, "-m", "plugins.train", self.spec_path], cwd=self.root, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", self.module, self.spec_path], cwd=self.root, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         self.lines: collections.deque[str] = collections.deque(maxlen=400)
         self.run_dir: Path | None = None
@@ -101,3 +105,52 @@ class TrainingJob:
         return (f"Finished: run `{run}`. Next: `make compare RUN={run}` (base vs fine-tuned answers, scores in "
                 f"`{run}/eval/`), then `make report RUN={run}` (report in "
                 f"`reports/{run.parent.name}/{run.name}/report.html`). Restart the app to chat with it.")
+
+
+class SweepJob(TrainingJob):
+    """`python -m plugins.sweep SPEC`: trial i of n, the sweep directory and its results as they come."""
+
+    module = "plugins.sweep"
+
+    def __init__(self, spec_path: Path | str, root: Path = Path(".")):
+        self.sweep_dir: Path | None = None
+        self.trial = self.trials = self.finished = 0
+        super().__init__(spec_path, root)
+
+    def _line(self, line: str) -> None:
+        if m := SWEEP_DIR.match(line):
+            sweep = Path(m[1])
+            self.sweep_dir = sweep if sweep.is_absolute() else self.root / sweep
+        elif m := TRIAL.match(line):
+            self.trial, self.trials = int(m[1]), int(m[2])
+            self.finished += m[3] == "finished"
+        super()._line(line)
+
+    def results(self):
+        """The finished trials so far (a pandas DataFrame; empty before the first one)."""
+        import pandas as pd
+
+        path = self.sweep_dir / "results.csv" if self.sweep_dir else None
+        try:
+            return pd.read_csv(path) if path else pd.DataFrame()
+        except (OSError, ValueError):  # not written yet
+            return pd.DataFrame()
+
+    @property
+    def best(self) -> Path | None:
+        link = self.sweep_dir / "best" if self.sweep_dir else None
+        return link.resolve() if link is not None and link.exists() else None
+
+    def status(self) -> str:
+        where = f"`{self.spec_path}`"
+        if self.running:
+            if not self.trials:
+                return f"Sweep {where}: preparing data and starting Ray ({time.time() - self.started:.0f} s)"
+            return (f"Sweep {where}: trial {self.trial} of {self.trials} running · {self.finished} finished · "
+                    f"{time.time() - self.started:.0f} s")
+        code = self.proc.returncode
+        if code != 0 and self.best is None:
+            return f"Sweep {where} stopped (exit code {code}); see the log below."
+        state = "finished" if code == 0 else f"stopped (exit code {code}); the finished trials are kept"
+        return (f"Sweep {where} {state}: {self.finished} of {self.trials} trials in `{self.sweep_dir}`. Best: "
+                f"`{self.sweep_dir}/best`. Chat with it below, or `make compare RUN={self.sweep_dir}/best`.")

@@ -1,8 +1,9 @@
-"""Spec Studio: edit a spec's common settings, validate as you go, save as a new file, train it.
+"""Spec Studio: edit a spec's common settings, validate as you go, save as a new file, train or sweep it.
 
 Non-coders change the keys of the README's "What a non-coder changes" table through bounded fields;
-the bounds are plugins.spec's own RULES and ADVICE and validation is plugins.spec.load. Training the
-result is plugins/app/jobs.py's job.
+the bounds are plugins.spec's own RULES and ADVICE and validation is plugins.spec.load. A sweep is the
+same spec with a `hyperopt:` block built from ranges picked for some of those fields (`sweep_spec`).
+Training and sweeping the result is plugins/app/jobs.py's job.
 """
 
 from __future__ import annotations
@@ -78,6 +79,41 @@ FIELDS = [
 ]
 
 
+# the settings a sweep can vary: the ones that change training, hence the validation loss it ranks trials by
+SWEEP_KEYS = {("trainer", "learning_rate"), ("trainer", "epochs"), ("adapter", "r"), ("adapter", "alpha"),
+              ("adapter", "dropout")}
+SWEEPABLE = [f for f in FIELDS if (f.section, f.key) in SWEEP_KEYS]
+LOG_SCALE = {("trainer", "learning_rate")}  # searched on a log scale: 1e-5 and 1e-4 are as far apart as 1e-4, 1e-3
+
+
+def search_space(field: Field, low: float, high: float) -> dict:
+    """A Ray Tune space (Ludwig's hyperopt syntax) covering [low, high] for one field."""
+    if field.rule.integer:
+        return {"space": "qrandint", "lower": int(low), "upper": int(high), "q": 1}
+    kind = "loguniform" if (field.section, field.key) in LOG_SCALE else "uniform"
+    return {"space": kind, "lower": float(low), "upper": float(high)}
+
+
+def sweep_spec(raw: dict, ranges: dict[str, tuple[float, float]], trials: int) -> dict:
+    """The spec with a `hyperopt:` block varying `ranges` (`section.key` -> (low, high)) over `trials` trials,
+    one at a time with every core of this machine, minimising the validation loss."""
+    import os
+
+    by_name = {f"{f.section}.{f.key}": f for f in SWEEPABLE}
+    unknown = sorted(set(ranges) - set(by_name))
+    if unknown:
+        raise ValueError(f"cannot vary {', '.join(unknown)}; a sweep varies: {', '.join(by_name)}")
+    out = copy.deepcopy(raw)
+    out["hyperopt"] = {
+        "goal": "minimize", "metric": "loss", "output_feature": "combined", "split": "validation",
+        "parameters": {name: search_space(by_name[name], lo, hi) for name, (lo, hi) in ranges.items()},
+        "search_alg": {"type": "hyperopt"},
+        "executor": {"type": "ray", "num_samples": int(trials), "cpu_resources_per_trial": os.cpu_count() or 1,
+                     "max_concurrent_trials": 1},
+    }
+    return out
+
+
 def list_specs(specs_dir: Path = SPECS) -> list[str]:
     return sorted(str(p) for p in Path(specs_dir).glob("*.yaml"))
 
@@ -150,6 +186,13 @@ def edit(raw: dict, new_values: dict[str, object], system: str | None = None) ->
     return out
 
 
+def edit_from_page(raw: dict, system_text: str | None, numbers) -> dict:
+    """`edit` with the page's values: the fields in FIELDS order, the system prompt only when it changed."""
+    original = system_prompt(raw)
+    new_system = system_text if original is not None and system_text != original else None
+    return edit(raw, dict(zip([f"{f.section}.{f.key}" for f in FIELDS], numbers)), new_system)
+
+
 def validate(raw: dict) -> tuple[list[str], list[str]]:
     """(problems, warnings) of a spec as plugins.spec reports them, without saving it anywhere."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -170,6 +213,10 @@ def changes(before: dict, after: dict) -> list[str]:
     lines = [f"{k}: {v} -> {values(after)[k]}" for k, v in values(before).items() if values(after)[k] != v]
     if (before.get("prompt") or {}).get("template") != (after.get("prompt") or {}).get("template"):
         lines.append("prompt.template: new system prompt")
+    if before.get("hyperopt") != after.get("hyperopt") and after.get("hyperopt"):
+        space = after["hyperopt"]["parameters"]
+        varied = ", ".join(f"{k} {p.get('lower')}..{p.get('upper')}" for k, p in space.items())
+        lines.append(f"hyperopt: {after['hyperopt']['executor']['num_samples']} trials varying {varied}")
     return lines
 
 

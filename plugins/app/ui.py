@@ -104,8 +104,11 @@ def answer(assistant: Assistant, question: str, compare: bool, temperature: floa
             yield urgent, notes, box, fine_tuned, base
 
 
-def chat_tab(assistant: Assistant) -> None:
-    gr.Markdown(assistant.describe(), elem_id="run-info")
+def chat_tab(held: dict) -> tuple:
+    """The chat, on `held["assistant"]` (Spec Studio's sweep panel may switch it to another run). Returns the
+    components that name the run: its description and the fine-tuned answer box."""
+    assistant = held["assistant"]
+    info = gr.Markdown(assistant.describe(), elem_id="run-info")
     d = assistant.defaults
     with gr.Row():
         question = gr.Textbox(label="Your question", placeholder="e.g. What are the symptoms of anaemia?", lines=2,
@@ -143,7 +146,7 @@ def chat_tab(assistant: Assistant) -> None:
     outputs = [urgent, notes, answer_box, fine_tuned, base]
 
     def run(*args):
-        yield from answer(assistant, *args)
+        yield from answer(held["assistant"], *args)
 
     events = [trigger(run, inputs, outputs, concurrency_limit=CONCURRENT_ANSWERS, concurrency_id="answer")
               for trigger in (ask.click, question.submit, retry.click)]
@@ -152,10 +155,11 @@ def chat_tab(assistant: Assistant) -> None:
                                                                               label=ANSWER_LABEL), "", ""),
                 None, [question] + outputs, cancels=events)
     compare.change(lambda on: gr.update(visible=on), compare, base)
+    return info, fine_tuned
 
 
-def studio_tab(root: Path):
-    """Spec Studio: pick a spec, edit, see problems as you type, save as a new file, train it. Returns
+def studio_tab(root: Path, held: dict, chat: tuple | None, tabs: gr.Tabs):
+    """Spec Studio: pick a spec, edit, see problems as you type, save as a new file, train or sweep it. Returns
     what the page's load event needs to open the first spec."""
     specs = studio.list_specs(root / studio.SPECS)
     state = gr.State({})  # the loaded spec: {"path": ..., "raw": {...}}
@@ -204,12 +208,7 @@ def studio_tab(root: Path):
                 + [sys_update, check(raw)])
 
     def edited(loaded, system_text, *numbers):
-        if not loaded:
-            return None
-        keys = [f"{f.section}.{f.key}" for f in studio.FIELDS]
-        original_system = studio.system_prompt(loaded["raw"])
-        new_system = system_text if original_system is not None and system_text != original_system else None
-        return studio.edit(loaded["raw"], dict(zip(keys, numbers)), new_system)
+        return studio.edit_from_page(loaded["raw"], system_text, numbers) if loaded else None
 
     def check(raw) -> str:
         found, warnings = studio.validate(raw)
@@ -271,7 +270,102 @@ def studio_tab(root: Path):
     train.click(on_train, chosen, [train_status, timer])
     stop_training.click(on_stop, None, train_status)
     timer.tick(poll, None, [train_status, progress, curve, log, timer])
+    sweep_panel(root, held, chat, tabs, state, system, fields)
     return open_spec, chosen, [state] + fields + [system, problems]
+
+
+def sweep_panel(root: Path, held: dict, chat: tuple | None, tabs: gr.Tabs, state, system, fields) -> None:
+    """Try several values at once: ranges for some training settings (bounded like the fields above), a number
+    of trials, saved as a new sweep spec and run by `make sweep`'s code; progress, the results table and plot,
+    and the best trial opened in the chat."""
+    holder: dict[str, jobs.SweepJob] = {}
+    lock = threading.Lock()
+    with gr.Accordion("Sweep: try several values at once (Ludwig hyperopt on Ray Tune)", open=False):
+        gr.Markdown("Tick the settings to vary and give each a range; every trial trains the spec above (with your "
+                    "edits) with values picked in those ranges, and the one with the lowest validation loss wins.")
+        rows = []
+        for f in studio.SWEEPABLE:
+            with gr.Row():
+                vary = gr.Checkbox(label=f"Vary {f.label.lower()}", value=f.key == "learning_rate", min_width=200)
+                low = gr.Number(label="from", minimum=f.minimum, maximum=f.maximum, step=f.step, min_width=120,
+                                value=1e-4 if f.key == "learning_rate" else None)
+                high = gr.Number(label="to", minimum=f.minimum, maximum=f.maximum, step=f.step, min_width=120,
+                                 value=1e-3 if f.key == "learning_rate" else None)
+            rows += [vary, low, high]
+        with gr.Row():
+            trials = gr.Number(label="Trials", value=4, minimum=1, maximum=50, step=1, precision=0, min_width=120)
+            name = gr.Textbox(label="Save the sweep as (new name in specs/)", placeholder="my-sweep", scale=3)
+        with gr.Row():
+            start = gr.Button("Save and start the sweep", variant="primary", elem_id="sweep-start")
+            stop = gr.Button("Stop the sweep (finished trials are kept)")
+            best = gr.Button("Chat with the best trial", elem_id="sweep-best")
+        status = gr.Markdown(elem_id="sweep-status")
+        table = gr.Dataframe(label="Finished trials", interactive=False, elem_id="sweep-results")
+        plot = gr.Image(label="Validation loss per trial and against each setting", type="filepath", height=320)
+        log = gr.Textbox(label="Sweep log (tail)", lines=10, max_lines=10, autoscroll=True, interactive=False)
+        timer = gr.Timer(3.0, active=False)
+
+    def on_start(loaded, system_text, new_name, n, *values):
+        if not loaded:
+            return "Pick a spec first.", gr.update()
+        raw = studio.edit_from_page(loaded["raw"], system_text, values[len(rows):])
+        ranges = {}
+        for f, (vary, low, high) in zip(studio.SWEEPABLE, zip(*[iter(values[:len(rows)])] * 3)):
+            if vary:
+                if low is None or high is None or low >= high:
+                    return f"Give {f.label.lower()} a range: 'from' below 'to'.", gr.update()
+                ranges[f"{f.section}.{f.key}"] = (low, high)
+        if not ranges:
+            return "Tick at least one setting to vary.", gr.update()
+        swept = studio.sweep_spec(raw, ranges, int(n or 1))
+        found, _ = studio.validate(swept)
+        if found:
+            return "**Not started:**\n\n" + "\n".join(f"- {p}" for p in found), gr.update()
+        with lock:
+            if holder.get("job") is not None and holder["job"].running:
+                return "A sweep is already running; wait for it or stop it.", gr.update()
+            try:
+                path = studio.save_new(swept, new_name or "", loaded["path"], root / studio.SPECS)
+            except ValueError as e:
+                return f"Not started: {e}", gr.update()
+            holder["job"] = jobs.SweepJob(path.relative_to(root) if path.is_relative_to(root) else path, root)
+        return f"Saved `{path.name}`; starting the sweep ...", gr.Timer(active=True)
+
+    def on_stop():
+        job = holder.get("job")
+        if job is None or not job.running:
+            return "No sweep is running."
+        job.stop()
+        return "Stopping the sweep; the finished trials stay in its directory ..."
+
+    def poll():
+        job = holder.get("job")
+        if job is None:
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.Timer(active=False)
+        image = job.sweep_dir / "results.png" if job.sweep_dir else None
+        return (job.status(), job.results(), str(image) if image and image.is_file() else None,
+                "\n".join(job.lines), gr.Timer(active=job.running))
+
+    def on_best():
+        """(status, tabs, *chat components): the chat switched to the best trial, when the page has a chat."""
+        job = holder.get("job")
+        target = job.best if job else None
+        unchanged = [gr.update()] * (1 + len(chat or ()))
+        if target is None:
+            return "No finished trial yet.", *unchanged
+        if chat is None:
+            return f"Restart the app on it: `make app RUN={target}`.", *unchanged
+        assistant, reason = load(str(target), root)
+        if assistant is None:
+            return f"Could not open {target}: {reason}", *unchanged
+        held["assistant"] = assistant
+        return (f"The chat now answers with `{target}`.", gr.Tabs(selected="chat"), assistant.describe(),
+                gr.update(label=f"Fine-tuned ({assistant.spec_name}, best trial)"))
+
+    start.click(on_start, [state, system, name, trials] + rows + fields, [status, timer])
+    stop.click(on_stop, None, status)
+    timer.tick(poll, None, [status, table, plot, log, timer])
+    best.click(on_best, None, [status, tabs, *(chat or ())])
 
 
 def build(assistant: Assistant | None, reason: str | None, root: Path = Path(".")) -> gr.Blocks:
@@ -279,14 +373,16 @@ def build(assistant: Assistant | None, reason: str | None, root: Path = Path("."
     with gr.Blocks(title="Medical LLM Assistant") as demo:
         gr.Markdown("# Medical LLM Assistant")
         gr.Markdown(DISCLAIMER, elem_id="disclaimer")
-        with gr.Tabs():
+        held = {"assistant": assistant}
+        with gr.Tabs() as tabs:
             with gr.Tab("Chat", id="chat"):
                 if assistant is None:
                     gr.Markdown(NO_RUN.format(reason=reason), elem_id="no-run")
+                    chat = None
                 else:
-                    chat_tab(assistant)
+                    chat = chat_tab(held)
             with gr.Tab("Spec Studio", id="studio"):
-                open_spec, chosen, outputs = studio_tab(root)
+                open_spec, chosen, outputs = studio_tab(root, held, chat, tabs)
         demo.load(open_spec, chosen, outputs)
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENT_ANSWERS)
     return demo

@@ -82,9 +82,10 @@ def progress_callback(sweep_dir: Path, block: dict, planned: int, tracked: bool)
             if not (sweep_dir / f"trial-{n}" / "summary.json").is_file():
                 print(f"[sweep] trial {n} ended without a run directory ({trial.local_path})", flush=True)
                 return
+            trial_dir = (sweep_dir / f"trial-{n}").resolve()
+            prune_tune_checkpoints(trial_dir)
             top = results.write(sweep_dir, block["parameters"], goal, planned)
             row = results.table(sweep_dir).set_index("trial").loc[f"trial-{n}"]
-            trial_dir = (sweep_dir / f"trial-{n}").resolve()
             if tracked:
                 tracking.log_training(runs.Run(trial_dir), tags={"sweep": sweep_dir.name, "trial": row.name})
             minutes = (time.time() - self.started.get(trial.trial_id, time.time())) / 60
@@ -100,6 +101,13 @@ def progress_callback(sweep_dir: Path, block: dict, planned: int, tracked: bool)
     return Progress()
 
 
+def prune_tune_checkpoints(trial_dir: Path) -> None:
+    """Ray Tune's copies of a trial's Ludwig checkpoint (full weights, ~160 MB for SmolLM2) only serve resuming
+    that trial inside this sweep; a finished trial keeps its model in ludwig/ like any run."""
+    for checkpoint in trial_dir.glob("checkpoint_*"):
+        shutil.rmtree(checkpoint, ignore_errors=True)
+
+
 def _decoded(config: dict) -> dict:
     """Ludwig hands Ray JSON-encoded values for some spaces; shown as the values they stand for."""
     out = {}
@@ -111,7 +119,8 @@ def _decoded(config: dict) -> dict:
     return out
 
 
-def sweep(spec_path: Path, root: Path = runs.RUNS) -> Path:
+def sweep(spec_path: Path, root: Path = runs.RUNS) -> tuple[Path, str]:
+    """Run the spec's sweep; (sweep directory, status: finished, interrupted or incomplete)."""
     spec = spec_mod.load(spec_path)
     block = spec.raw.get("hyperopt")
     if not block:
@@ -140,7 +149,7 @@ def sweep(spec_path: Path, root: Path = runs.RUNS) -> Path:
 
     raw = _absolute_model(spec.raw)
     config = {k: v for k, v in raw.items() if k != spec_mod.PROJECT_KEY}
-    status = "finished"
+    status, problem = "finished", None
     try:
         hyperopt(config, dataset=str((sweep_dir / "data" / "dataset.csv").resolve()),
                  output_directory=str(sweep_dir.resolve()), experiment_name=runs.TRIALS, model_name="",
@@ -151,24 +160,32 @@ def sweep(spec_path: Path, root: Path = runs.RUNS) -> Path:
                  random_seed=spec.data.get("seed", 42), hyperopt_log_verbosity=1)
     except KeyboardInterrupt:
         status = "interrupted"
+    except RuntimeError as e:  # Ludwig turns every Ray Tune failure into one (e.g. a trial that failed twice)
+        status, problem = "incomplete", str(e)
     finally:
         import ray
 
         ray.shutdown()
+    for trial_dir in results.trial_dirs(sweep_dir).values():
+        prune_tune_checkpoints(trial_dir)
     top = results.write(sweep_dir, block["parameters"], block.get("goal", "minimize"), planned)
     done = len(results.trial_dirs(sweep_dir))
-    record.update(status=status if done == planned or status == "interrupted" else "incomplete",
-                  trials_finished=done, finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    if status == "finished" and done < planned:  # Ray Tune stopped it (Ctrl-C) or a trial ended without a run
+        status = "incomplete"
+    record.update(status=status, trials_finished=done, finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                  **({"problem": problem} if problem else {}))
     (sweep_dir / "sweep.json").write_text(json.dumps(record, indent=2) + "\n")
     if top is None:
-        raise SweepError(f"no trial of {sweep_dir} finished ({status}); their logs: {sweep_dir / runs.TRIALS}")
+        raise SweepError(f"no trial of {sweep_dir} finished ({status}{': ' + problem if problem else ''}); "
+                         f"the trials' logs: {sweep_dir / runs.TRIALS}")
     best_dir = (sweep_dir / "best").resolve()
     runs.mark_latest(best_dir, root)
-    print(f"\nsweep {status}: {done} of {planned} trials in {sweep_dir}\nresults: {sweep_dir / 'results.md'}\n"
+    print(f"\nsweep {status}: {done} of {planned} trials kept in {sweep_dir}"
+          + (f" ({problem})" if problem else "") + f"\nresults: {sweep_dir / 'results.md'}\n"
           f"best: {top['trial']} (validation loss {top['validation loss']:.4f}) -> now runs/{spec.name}/latest\n"
           f"next: make compare RUN={sweep_dir}/best; make report RUN={sweep_dir}/best; make app RUN={sweep_dir}/best",
           flush=True)
-    return sweep_dir
+    return sweep_dir, status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,11 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("spec", type=Path, help="a spec with a hyperopt: block, e.g. specs/medical-smollm2-sweep.yaml")
     args = parser.parse_args(argv)
     try:
-        sweep(args.spec)
+        _, status = sweep(args.spec)
     except (spec_mod.SpecError, data_mod.DataError, runs.RunError, SweepError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    return 0
+    return 0 if status == "finished" else 1  # the finished trials are kept either way
 
 
 if __name__ == "__main__":

@@ -57,8 +57,11 @@ class TrialCallback(Callback):
 
         apply_plugins(self.raw_spec.get("medical_llm") or {})
         self.started = time.time()
+        import ray
+
         active = patch.installed()
-        record = {"pid": os.getpid(), "torch_threads": _torch_threads(),
+        record = {"pid": os.getpid(), "ray_node": ray.get_runtime_context().get_node_id(),
+                  "torch_threads": _torch_threads(),
                   "plugins": sorted({p.replacement.__module__ for p in active}),
                   "patches": sorted({f"{getattr(p.owner, '__name__', type(p.owner).__name__)}.{p.name}"
                                      for p in active})}
