@@ -56,7 +56,7 @@ TRAIN   = $(VENV)/bin/torchrun --nproc_per_node $(NPROC) --nnodes $(NNODES) --no
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help venv model tiny-model browser llama-cpp check sweep train predict evaluate compare knowledge report export serve mlflow bench bench-scale-out quality app screenshots test clean-runs
+.PHONY: help venv model tiny-model browser llama-cpp check sweep index train predict evaluate compare knowledge report export serve mlflow bench bench-scale-out quality app screenshots test clean-runs
 
 help: ## list the targets
 	@echo "Medical LLM Assistant — targets (SPEC=$(SPEC)):"
@@ -103,6 +103,9 @@ $(STAMPS)/llama-cpp: $(STAMPS)/venv
 
 sweep: $(STAMPS)/venv model tiny-model ## SPEC's hyperopt: block on Ray Tune -> runs/<spec>/<timestamp>-sweep/ (trials, results.md, best)
 	$(PY) -m plugins.sweep $(SPEC)
+
+index: $(STAMPS)/venv ## build (or reuse) the BM25 index of SPEC's retrieval corpus -> .cache/retrieval/<key>/ (seconds)
+	$(PY) -m plugins.retrieval $(SPEC)
 
 check: $(STAMPS)/venv ## validate SPEC and its data (offline, seconds, writes nothing under runs/)
 	$(PY) -m plugins.check $(SPEC)

@@ -292,7 +292,9 @@ PROJECT_KEYS = {"data": "the dataset block",
                 "length_batching": "true or false: training batches of rows of similar length "
                                    "(plugins/ludwig/length_batching.py)",
                 "benchmarks": "knowledge benchmarks make compare scores: {mmlu_medical|medmcqa|pubmedqa: {limit: N}}",
-                "tracking": "true (default) or false: log the run to MLflow in mlruns/ (plugins/tracking.py)"}
+                "tracking": "true (default) or false: log the run to MLflow in mlruns/ (plugins/tracking.py)",
+                "retrieval": "trusted passages for each question: {corpus, fields, k, passage_words, min_score, "
+                             "source_format} (plugins/retrieval)"}
 
 
 def _project_problems(raw: dict) -> list[str]:
@@ -308,6 +310,10 @@ def _project_problems(raw: dict) -> list[str]:
         problems.append(f"'{where}.tracking' is {project['tracking']!r}; allowed: true or false")
     if not isinstance(project.get("length_batching", False), bool):
         problems.append(f"'{where}.length_batching' is {project['length_batching']!r}; allowed: true or false")
+    if "retrieval" in project:
+        from plugins.retrieval import check as retrieval_check
+
+        problems += retrieval_check.problems(project["retrieval"], where=f"{where}.retrieval")
     data = project.get("data")
     if not isinstance(data, dict):
         return problems + [f"'{where}.data' must be a mapping with: {', '.join(DATA_KEYS)}"]

@@ -99,6 +99,10 @@ def _set_data(**values) -> Callable[[dict], None]:
     return lambda raw: raw["medical_llm"]["data"].update(values)
 
 
+def _retrieval(**block) -> Callable[[dict], None]:
+    return lambda raw: raw["medical_llm"].update(retrieval={"corpus": ["data/corpus.csv"], **block})
+
+
 def _sweep(parameters: dict, search_alg: str = "hyperopt") -> Callable[[dict], None]:
     """A `hyperopt:` block varying `parameters`, otherwise what the example sweep spec uses."""
     return lambda raw: raw.update(hyperopt={"goal": "minimize", "metric": "loss", "output_feature": "combined",
@@ -117,6 +121,9 @@ DATA_FILES = {
     "no_answer.csv": "area,question,response\n" + "".join(f"x,question {i}?,response {i}\n" for i in range(20)),
     "input_output.csv": "area,input,output\n" + "".join(f"x,question {i}?,answer {i}\n" for i in range(20)),
     "empty_answers.csv": "area,question,answer\n" + "".join(f"x,question {i}?,  \n" for i in range(20)),
+    "corpus.csv": "id,source,focus,qtype,question,answer,url\n"  # a retrieval corpus with MedQuAD's columns
+                  + "".join(f"{i}-1,NIH,topic {i},information,What is topic {i}?,Topic {i} is a condition.,"
+                            f"https://www.nih.gov/{i}\n" for i in range(5)),
 }
 
 CASES = [
@@ -182,6 +189,18 @@ CASES = [
     Case("sweep-unknown-search-algorithm", spec_variant(_sweep({"adapter.r": {"space": "choice", "categories": [4, 8]}},
                                                                search_alg="bananas")),
          ["'hyperopt.search_alg.type': 'bananas' is not one of", "'hyperopt'"]),
+    Case("retrieval-corpus-columns", spec_variant(_retrieval(corpus=["data/medical_flashcards.csv"])),
+         ["'medical_llm.retrieval.corpus'",
+          "data/medical_flashcards.csv: missing column(s) id, source, focus, qtype, url"]),
+    Case("retrieval-corpus-missing", spec_variant(_retrieval(corpus=["data/nope/*.csv.gz"])),
+         ["'medical_llm.retrieval.corpus'", "no corpus file matches data/nope/*.csv.gz"]),
+    Case("retrieval-k-zero", spec_variant(_retrieval(k=0)), ["'medical_llm.retrieval.k' is 0", "an integer 1-10"]),
+    Case("retrieval-fields", spec_variant(_retrieval(fields={"topic": 2})),
+         ["'medical_llm.retrieval.fields' is {'topic': 2}", "focus, question, answer, qtype, source -> a weight"]),
+    Case("retrieval-format", spec_variant(_retrieval(source_format="[{n}] {body}")),
+         ["'medical_llm.retrieval.source_format' is '[{n}] {body}'", "a string with {text}"]),
+    Case("retrieval-unknown-key", spec_variant(_retrieval(top_k=3)),
+         ["'medical_llm.retrieval.top_k' is not a retrieval setting", "allowed: corpus, fields, k, passage_words"]),
     Case("max-words-zero", spec_variant(_set_data(max_words={"answer": 0})),
          ["'medical_llm.data.max_words' is {'answer': 0}", "longer rows are dropped"]),
     # 10. required column missing; a column mapping to a misspelled source column

@@ -1,0 +1,65 @@
+"""`make check` for a spec's `medical_llm.retrieval:` block: every key, its type and range, and the corpus files.
+
+    retrieval:
+      corpus: [data/medquad/*.csv.gz]             # CSV(.gz) files with MedQuAD's columns, glob patterns
+      fields: {focus: 3, question: 1, answer: 1}  # what BM25 indexes, each field repeated by its weight
+      k: 2                                        # passages per question
+      passage_words: 80                           # the first words of each answer shown
+      min_score: 4.0                              # below this BM25 score a passage counts as not found
+      source_format: "[{n}] {focus} ({source}): {text}"   # one passage inside the prompt
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+from plugins.retrieval import corpus as corpus_mod
+
+KEYS = {
+    "corpus": "a list of CSV or CSV.gz files (glob patterns, relative to the project) with the columns "
+              + ", ".join(corpus_mod.COLUMNS),
+    "fields": f"a mapping of {', '.join(corpus_mod.FIELDS)} -> a weight, an integer 1-5",
+    "k": "an integer 1-10: passages per question",
+    "passage_words": "an integer 10-400: the first words of each answer used as its passage",
+    "min_score": "a number >= 0: a passage scoring below it counts as not found",
+    "source_format": "a string with {text} and any of {n}, {source}, {focus}, {qtype}, {question}, {url}",
+}
+PLACEHOLDERS = {"n", "text", "source", "focus", "qtype", "question", "url"}
+
+
+def _int_in(value, lo: int, hi: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
+
+
+def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval") -> list[str]:
+    if not isinstance(block, dict):
+        return [f"'{where}' must be a mapping with: {', '.join(KEYS)}"]
+    found = [f"'{where}.{k}' is not a retrieval setting; allowed: {', '.join(KEYS)}" for k in block if k not in KEYS]
+    patterns = block.get("corpus")
+    if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
+        found.append(f"'{where}.corpus' is {patterns!r}; allowed: {KEYS['corpus']}")
+    else:
+        try:
+            corpus_mod.read(corpus_mod.files(patterns, root))
+        except corpus_mod.CorpusError as e:
+            found.append(f"'{where}.corpus': {e}")
+    fields = block.get("fields", {"focus": 3, "question": 1, "answer": 1})
+    if (not isinstance(fields, dict) or not fields
+            or not all(k in corpus_mod.FIELDS and _int_in(v, 1, 5) for k, v in fields.items())):
+        found.append(f"'{where}.fields' is {fields!r}; allowed: {KEYS['fields']}")
+    for key, lo, hi in (("k", 1, 10), ("passage_words", 10, 400)):
+        if key in block and not _int_in(block[key], lo, hi):
+            found.append(f"'{where}.{key}' is {block[key]!r}; allowed: {KEYS[key]}")
+    score = block.get("min_score", 0)
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or score < 0:
+        found.append(f"'{where}.min_score' is {score!r}; allowed: {KEYS['min_score']}")
+    fmt = block.get("source_format", "[{n}] {text}")
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None} if isinstance(
+            fmt, str) else None
+    except ValueError:
+        names = None
+    if names is None or "text" not in names or not names <= PLACEHOLDERS:
+        found.append(f"'{where}.source_format' is {fmt!r}; allowed: {KEYS['source_format']}")
+    return found

@@ -1,0 +1,132 @@
+"""Retrieval (plugins/retrieval): BM25 over a small fixed corpus with known rankings, the cache, leak
+exclusion, the minimum score, and the shipped MedQuAD corpus being what its script rebuilds."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from plugins.retrieval import corpus as corpus_mod
+from plugins.retrieval.index import Retriever
+from tests.conftest import REPO
+
+ROWS = [  # id, source, focus, qtype, question, answer
+    ("1-1", "MPlusHealthTopics", "Gout", "information", "What is (are) Gout ?",
+     "Gout is a common, painful form of arthritis. It causes swollen, red, hot and stiff joints, often the big toe. "
+     "Gout happens when uric acid builds up in your body."),
+    ("2-1", "MPlusHealthTopics", "Flu", "information", "What is (are) Flu ?",
+     "Flu is a respiratory infection caused by influenza viruses. It spreads from person to person by droplets "
+     "when people cough or sneeze. A yearly vaccine is the best protection."),
+    ("3-1", "NHLBI", "Asthma", "treatment", "What are the treatments for Asthma ?",
+     "Asthma is treated with two kinds of medicines: quick-relief inhalers for attacks and long-term control "
+     "medicines. People with asthma should also get a yearly flu vaccine."),
+    ("4-1", "NHLBI", "Iron-Deficiency Anemia", "symptoms", "What are the symptoms of Iron-Deficiency Anemia ?",
+     "Iron-deficiency anemia makes you feel tired and weak, with pale skin, shortness of breath and cold hands."),
+    ("5-1", "CDC", "Chickenpox", "prevention", "How to prevent Chickenpox ?",
+     "The chickenpox vaccine is the best way to prevent chickenpox. Children should get two doses."),
+    ("6-1", "NINDS", "Migraine", "information", "What is (are) Migraine ?",
+     "Migraine is a headache disorder with throbbing pain, often on one side of the head, with nausea and "
+     "sensitivity to light."),
+]
+
+
+def write_corpus(path: Path, rows=ROWS) -> Path:
+    frame = pd.DataFrame(rows, columns=list(corpus_mod.COLUMNS[:-1]))
+    frame["url"] = [f"https://medlineplus.gov/{r[2].lower().replace(' ', '')}.html" for r in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt") as fh:
+        frame.to_csv(fh, index=False)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    write_corpus(tmp_path / "corpus" / "nih.csv.gz")
+    return tmp_path
+
+
+def retriever(project: Path, **block) -> Retriever:
+    return Retriever({"corpus": ["corpus/*.csv.gz"], "k": 3, **block}, root=project)
+
+
+def test_known_rankings(project):
+    r = retriever(project)
+    assert [h.focus for h in r.search("why does gout make my big toe swell")][0] == "Gout"
+    assert r.search("is the flu contagious")[0].focus == "Flu"  # asthma's answer says flu too: the topic wins
+    assert r.search("my kid has chickenpox, is there a vaccine")[0].focus == "Chickenpox"
+    top = r.search("tired and pale all the time, low iron?")[0]
+    assert (top.focus, top.source, top.url) == ("Iron-Deficiency Anemia", "NHLBI",
+                                                "https://medlineplus.gov/iron-deficiencyanemia.html")
+    assert top.id == "nih/4" and top.rank == 1 and top.score > 0
+
+
+def test_weights_decide_what_counts(project):
+    """`flu` is the Flu pair's topic and a word in Asthma's answer: with the answer weighted far above the
+    topic, and the topic not indexed, the two come much closer than with the focus weighted 3x."""
+    focus = retriever(project).search("flu")
+    answer_only = retriever(project, fields={"answer": 5}).search("flu")
+    gap = lambda hits: hits[0].score / hits[1].score  # noqa: E731
+    assert focus[0].focus == "Flu" and gap(focus) > gap(answer_only)
+
+
+def test_min_score_and_nothing_to_match(project):
+    r = retriever(project, min_score=2.0)
+    assert r.search("quantum chromodynamics of gluons") == []
+    assert r.search("the and of") == []  # stop words only
+    assert all(h.score >= 2.0 for h in r.search("flu vaccine"))
+
+
+def test_excluded_pairs_never_come_back(project):
+    r = retriever(project)
+    gout = r.search("gout")[0]
+    assert gout.id not in {h.id for h in r.search("gout", exclude={gout.id})}
+
+
+def test_passages_are_cut_to_the_spec_length(project):
+    text = retriever(project, passage_words=5).search("gout")[0].text
+    assert text == "Gout is a common, painful …"
+
+
+def test_index_is_cached_by_corpus_and_fields(project):
+    first = retriever(project)
+    assert first.built_seconds is not None and first.cache_dir.is_dir()
+    again = retriever(project)
+    assert again.built_seconds is None and again.cache_dir == first.cache_dir  # loaded, not rebuilt
+    assert [h.id for h in again.search("asthma inhaler")] == [h.id for h in first.search("asthma inhaler")]
+    assert retriever(project, fields={"focus": 1, "answer": 1}).cache_dir != first.cache_dir
+    write_corpus(project / "corpus" / "nih.csv.gz", ROWS[:4])
+    changed = retriever(project)
+    assert changed.cache_dir != first.cache_dir and len(changed.corpus) == 4
+    assert not list(changed.cache_dir.parent.glob("*.partial"))
+
+
+def test_corpus_errors_name_the_file_and_the_problem(tmp_path):
+    with pytest.raises(corpus_mod.CorpusError, match="no corpus file matches nothing/\\*.csv"):
+        corpus_mod.files(["nothing/*.csv"], tmp_path)
+    (tmp_path / "bad.csv").write_text("question,answer\nq,a\n")
+    with pytest.raises(corpus_mod.CorpusError, match="bad.csv: missing column\\(s\\) id, source, focus, qtype, url"):
+        corpus_mod.read([tmp_path / "bad.csv"])
+
+
+SHARED = REPO.parent / "shared" / "data" / "medquad"
+
+
+def test_shipped_corpus_is_the_shared_medquad_rebuilt(tmp_path):
+    """data/medquad/*.csv.gz are what scripts/medquad_corpus.py makes from ../shared (byte for byte), each
+    under 2 MB; and the shipped corpus alone (a fresh clone) retrieves the right NIH page."""
+    shipped = sorted((REPO / "data" / "medquad").glob("*.csv.gz"))
+    assert len(shipped) == 7 and all(p.stat().st_size < 2_000_000 for p in shipped)
+    r = Retriever({"corpus": ["data/medquad/*.csv.gz"]}, root=REPO, cache=tmp_path / "cache")
+    assert len(r.corpus) == 14446
+    assert r.search("what is gout")[0].url == "https://www.nlm.nih.gov/medlineplus/gout.html"
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} absent: the rebuild is checked where the shared data exists")
+    from scripts.medquad_corpus import rebuild
+
+    rebuilt = rebuild(SHARED, tmp_path / "rebuilt")
+    assert [p.read_bytes() for p in rebuilt] == [p.read_bytes() for p in shipped]
+    assert os.path.commonpath([str(p) for p in rebuilt]) == str(tmp_path / "rebuilt")
