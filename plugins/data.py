@@ -455,8 +455,10 @@ def _examples_markdown(examples: list[dict]) -> str:
     return "\n## Near-duplicates dropped (first examples)\n\n" + "\n".join(lines) + "\n"
 
 
-def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list[str]) -> PreparedData:
-    """Load, clean, cap and split the data block's source into out_dir/dataset.csv, stats.json and stats.md.
+def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list[str],
+            retrieval: dict | None = None) -> PreparedData:
+    """Load, clean, cap and split the data block's source into out_dir/dataset.csv, stats.json and stats.md;
+    with a `retrieval` block, each row also gets its question's passages (the `sources` column).
 
     Deterministic: the same input and seed give a byte-identical dataset.csv.
     """
@@ -497,6 +499,13 @@ def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list
                             f"{', '.join(f'{k}={v}' for k, v in split_sizes.items())}); Ludwig needs at least "
                             f"{MIN_SPLIT_ROWS} rows per split: use more data or a larger {name} proportion")
 
+    retrieved = None
+    if retrieval:
+        from plugins.retrieval import sources
+        from plugins.retrieval.index import Retriever
+
+        frame, retrieved = sources.add(frame, Retriever(retrieval, base_dir), feature_columns[0], feature_columns[-1],
+                                       thresholds)
     stats = word_stats(frame, feature_columns)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -508,7 +517,7 @@ def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list
     examples = [e for reason in ("near_duplicate_question", "near_duplicate_answer")
                 for e in [e for e in examples if e["reason"] == reason][:NEAR_DUPLICATE_EXAMPLES]]
     report = {"source": source, "rows_in": rows_in, "limits": limits, "dropped": dropped, "split_sizes": split_sizes,
-              "stats": stats, "near_duplicate_examples": examples}
+              "stats": stats, "near_duplicate_examples": examples, **({"retrieval": retrieved} if retrieved else {})}
     (out_dir / "stats.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     dropped_table = "| reason | rows |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in dropped.items())
     (out_dir / "stats.md").write_text(
@@ -526,6 +535,7 @@ def prepare_spec(spec, out_dir: Path | None = None) -> PreparedData:
     """A loaded spec's data (plugins.spec.Spec), prepared into `out_dir` (default data/prepared/<spec>/);
     DataError messages start with the spec file."""
     try:
-        return prepare(spec.data, out_dir or PREPARED / spec.name, Path("."), spec.feature_names)
+        return prepare(spec.data, out_dir or PREPARED / spec.name, Path("."), spec.feature_names,
+                       spec.project.get("retrieval"))
     except DataError as e:
         raise DataError(f"{spec.path}: {e}") from None

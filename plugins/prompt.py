@@ -44,20 +44,29 @@ def template_for(tokenizer, system_prompt: str, question_field: str) -> str:
     return chat_template_prompt(tokenizer, escape(system_prompt), question_field)
 
 
-def placeholder_problems(template: str, question_field: str) -> list[str]:
-    """A template `str.format` can fill with the question and nothing else (Ludwig fills it that way)."""
+def placeholder_problems(template: str, question_field: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """A template `str.format` can fill with the question and nothing else (Ludwig fills it that way), besides
+    the `extra` columns data preparation adds (a grounded spec's {sources}), which it must then use."""
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
     except ValueError as e:
         return [f"'prompt.template' cannot be filled: {e}; the only placeholder is {{{question_field}}}, and a "
                 "literal brace is written twice: '{{' or '}}'"]
-    others = sorted({f for f in fields if f != question_field})
+    allowed = (question_field, *extra)
+    others = sorted({f for f in fields if f not in allowed})
     if others:
         shown = ", ".join("{" + f + "}" for f in others)
-        return [f"'prompt.template' has the placeholder(s) {shown}; the only placeholder allowed is "
-                f"{{{question_field}}} (the input feature); write a literal brace twice: '{{{{' or '}}}}'"]
+        named = (f"the only placeholder allowed is {{{question_field}}} (the input feature)" if not extra else
+                 "the placeholders allowed are " + " and ".join("{" + f + "}" for f in allowed)
+                 + " (the input feature and the retrieved passages)")
+        return [f"'prompt.template' has the placeholder(s) {shown}; {named}; write a literal brace twice: "
+                "'{{' or '}}'"]
     if question_field not in fields:
         return [f"'prompt.template' has no {{{question_field}}} placeholder for the input feature"]
+    unused = [f for f in extra if f not in fields]
+    if unused:
+        return [f"'prompt.template' has no {{{unused[0]}}} placeholder: medical_llm.retrieval gives every question "
+                f"its passages in the {unused[0]} column; put {{{unused[0]}}} in the system prompt"]
     return []
 
 
@@ -76,9 +85,9 @@ def control_tokens(tokenizer) -> list[str]:
     return sorted((t for t in tokens if t), key=len, reverse=True)
 
 
-def check_template(template: str, tokenizer, question_field: str) -> list[str]:
+def check_template(template: str, tokenizer, question_field: str, extra: tuple[str, ...] = ()) -> list[str]:
     """Problems with the spec's template compared with the chat template; empty when they agree."""
-    problems = placeholder_problems(template, question_field)
+    problems = placeholder_problems(template, question_field, extra)
     if problems or not getattr(tokenizer, "chat_template", None):
         return problems  # a base (non-chat) model: any fillable template is the user's choice
     system = system_prompt_of(template, tokenizer, question_field)
@@ -100,8 +109,8 @@ def pad_token_in_template(template: str, tokenizer) -> bool:
     return bool(pad) and pad in template
 
 
-def render(template: str, question_field: str, question: str) -> str:
+def render(template: str, question_field: str, question: str, **columns: str) -> str:
     """The prompt for one question, filled exactly as Ludwig fills `prompt.template` for a row
     (`str.format` on the template; the question's own braces are never parsed). The app builds every
-    prompt here, so it sends what training and evaluation sent."""
-    return template.format(**{question_field: question})
+    prompt here, so it sends what training and evaluation sent. `columns`: a grounded spec's {sources}."""
+    return template.format(**{question_field: question, **columns})

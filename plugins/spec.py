@@ -312,8 +312,11 @@ def _project_problems(raw: dict) -> list[str]:
         problems.append(f"'{where}.length_batching' is {project['length_batching']!r}; allowed: true or false")
     if "retrieval" in project:
         from plugins.retrieval import check as retrieval_check
+        from plugins.runs import DEFAULT_MAX_SEQUENCE_LENGTH
 
-        problems += retrieval_check.problems(project["retrieval"], where=f"{where}.retrieval")
+        length = (raw.get("preprocessing") or {}).get("global_max_sequence_length") or DEFAULT_MAX_SEQUENCE_LENGTH
+        problems += retrieval_check.problems(project["retrieval"], where=f"{where}.retrieval",
+                                             max_length=length if isinstance(length, int) else None)
     data = project.get("data")
     if not isinstance(data, dict):
         return problems + [f"'{where}.data' must be a mapping with: {', '.join(DATA_KEYS)}"]
@@ -382,7 +385,10 @@ def _template_problems(raw: dict, warnings: list[str]) -> list[str]:
     base, template = raw.get("base_model"), (raw.get("prompt") or {}).get("template")
     if not isinstance(template, str):
         return ["missing 'prompt.template': write the base model's chat template with a {question} placeholder"]
-    if problems := prompt.placeholder_problems(template, raw["input_features"][0]["name"]):
+    from plugins.retrieval.sources import COLUMN as SOURCES
+
+    extra = (SOURCES,) if isinstance(raw.get(PROJECT_KEY), dict) and "retrieval" in raw[PROJECT_KEY] else ()
+    if problems := prompt.placeholder_problems(template, raw["input_features"][0]["name"], extra):
         return problems
     if not is_local_model(base) and hub_offline():
         warnings.append(f"'base_model: {base}' is a hub id and the hub is offline: prompt template not compared "
@@ -397,7 +403,7 @@ def _template_problems(raw: dict, warnings: list[str]) -> list[str]:
     if prompt.pad_token_in_template(template, tokenizer):
         warnings.append(f"the pad token {tokenizer.pad_token!r} occurs in 'prompt.template': stock `ludwig` 0.17.10 "
                         "cuts the prompt there; this project's entry points patch it (plugins/ludwig/fixes.py)")
-    return prompt.check_template(template, tokenizer, raw["input_features"][0]["name"])
+    return prompt.check_template(template, tokenizer, raw["input_features"][0]["name"], extra)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ exclusion, the minimum score, and the shipped MedQuAD corpus being what its scri
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from pathlib import Path
 
@@ -130,3 +131,33 @@ def test_shipped_corpus_is_the_shared_medquad_rebuilt(tmp_path):
     rebuilt = rebuild(SHARED, tmp_path / "rebuilt")
     assert [p.read_bytes() for p in rebuilt] == [p.read_bytes() for p in shipped]
     assert os.path.commonpath([str(p) for p in rebuilt]) == str(tmp_path / "rebuilt")
+
+
+def test_training_rows_never_get_their_own_pair(project):
+    """Data preparation with `retrieval:` gives each row its question's passages, but never the row's own
+    pair or a near-duplicate of it (the model must learn to use sources, not to copy the reference)."""
+    from plugins import data
+    from plugins.retrieval import sources
+
+    own = [(r[4], r[5]) for r in ROWS]  # the corpus pairs themselves as training rows ...
+    reworded = [("Which treatments exist for asthma?", ROWS[2][5]),  # ... a reworded one with the same answer
+                ("Why is my big toe swollen and hot at night?", "It may be gout; see a doctor."),
+                ("Can flu spread at school?", "Yes, by droplets when children cough."),
+                ("Do children need a chickenpox vaccine?", "Yes, two doses."),
+                ("What helps a migraine?", "Rest in a dark room and pain relief."),
+                ("Why am I always tired?", "Many causes, among them anemia.")]
+    pd.DataFrame(own + reworded, columns=["question", "answer"]).to_csv(project / "train.csv", index=False)
+    cfg = {"path": "train.csv", "split": {"train": 0.5, "validation": 0.25, "test": 0.25}, "seed": 3,
+           "near_duplicates": False}  # keep every row, so the corpus pairs stay in the data
+    prepared = data.prepare(cfg, project / "prepared", project, ["question", "answer"],
+                            {"corpus": ["corpus/*.csv.gz"], "k": 2, "passage_words": 12})
+    frame = pd.read_csv(prepared.path, keep_default_na=False)
+    found = frame[sources.COLUMN].str.startswith("[1] ")
+    assert len(frame) == 12 and (found | (frame[sources.COLUMN] == sources.NOT_FOUND)).all()
+    for question, answer in own + reworded[:1]:
+        row = frame[frame["question"] == question].iloc[0]
+        assert corpus_mod.passage(answer, 12) not in row[sources.COLUMN], question
+    gout = frame[frame["question"] == reworded[1][0]].iloc[0]
+    assert gout[sources.COLUMN].startswith("[1] Gout (MPlusHealthTopics): Gout is a common")  # a new question: found
+    stats = json.loads((project / "prepared" / "stats.json").read_text())["retrieval"]
+    assert stats["rows_with_sources"] == found.sum() >= 8 and stats["leaking_passages_dropped"] >= 7

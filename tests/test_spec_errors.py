@@ -199,6 +199,9 @@ CASES = [
          ["'medical_llm.retrieval.fields' is {'topic': 2}", "focus, question, answer, qtype, source -> a weight"]),
     Case("retrieval-format", spec_variant(_retrieval(source_format="[{n}] {body}")),
          ["'medical_llm.retrieval.source_format' is '[{n}] {body}'", "a string with {text}"]),
+    Case("retrieval-passages-too-long", spec_variant(_retrieval(k=2, passage_words=40)),  # smoke: 128 tokens
+         ["'medical_llm.retrieval': 2 passages of 40 words take about 120 tokens",
+          "raise global_max_sequence_length to at least 240"]),
     Case("retrieval-unknown-key", spec_variant(_retrieval(top_k=3)),
          ["'medical_llm.retrieval.top_k' is not a retrieval setting", "allowed: corpus, fields, k, passage_words"]),
     Case("max-words-zero", spec_variant(_set_data(max_words={"answer": 0})),

@@ -15,6 +15,7 @@ import string
 from pathlib import Path
 
 from plugins.retrieval import corpus as corpus_mod
+from plugins.retrieval.index import DEFAULTS
 
 KEYS = {
     "corpus": "a list of CSV or CSV.gz files (glob patterns, relative to the project) with the columns "
@@ -26,13 +27,30 @@ KEYS = {
     "source_format": "a string with {text} and any of {n}, {source}, {focus}, {qtype}, {question}, {url}",
 }
 PLACEHOLDERS = {"n", "text", "source", "focus", "qtype", "question", "url"}
+TOKENS_PER_WORD = 1.5  # medical words split into several tokens: a generous estimate
+PASSAGE_SHARE = 0.5  # passages may fill at most half of the sequence; the rest is template, question and answer
 
 
 def _int_in(value, lo: int, hi: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
 
 
-def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval") -> list[str]:
+def length_problem(block: dict, max_length: int, where: str) -> str | None:
+    """Passages too long for the sequence: Ludwig cuts the answer away, and training sees no target (loss NaN)."""
+    k, words = block.get("k", DEFAULTS["k"]), block.get("passage_words", DEFAULTS["passage_words"])
+    if not (_int_in(k, 1, 10) and _int_in(words, 10, 400)):
+        return None  # reported on its own
+    tokens = int(k * words * TOKENS_PER_WORD)
+    if tokens <= PASSAGE_SHARE * max_length:
+        return None
+    return (f"'{where}': {k} passages of {words} words take about {tokens} tokens, more than half of "
+            f"preprocessing.global_max_sequence_length {max_length}: training would cut the answers away (validation "
+            f"loss NaN); raise global_max_sequence_length to at least {int(tokens / PASSAGE_SHARE)} or lower k or "
+            "passage_words")
+
+
+def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval",
+             max_length: int | None = None) -> list[str]:
     if not isinstance(block, dict):
         return [f"'{where}' must be a mapping with: {', '.join(KEYS)}"]
     found = [f"'{where}.{k}' is not a retrieval setting; allowed: {', '.join(KEYS)}" for k in block if k not in KEYS]
@@ -44,7 +62,7 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
             corpus_mod.read(corpus_mod.files(patterns, root))
         except corpus_mod.CorpusError as e:
             found.append(f"'{where}.corpus': {e}")
-    fields = block.get("fields", {"focus": 3, "question": 1, "answer": 1})
+    fields = block.get("fields", DEFAULTS["fields"])
     if (not isinstance(fields, dict) or not fields
             or not all(k in corpus_mod.FIELDS and _int_in(v, 1, 5) for k, v in fields.items())):
         found.append(f"'{where}.fields' is {fields!r}; allowed: {KEYS['fields']}")
@@ -54,7 +72,7 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
     score = block.get("min_score", 0)
     if isinstance(score, bool) or not isinstance(score, (int, float)) or score < 0:
         found.append(f"'{where}.min_score' is {score!r}; allowed: {KEYS['min_score']}")
-    fmt = block.get("source_format", "[{n}] {text}")
+    fmt = block.get("source_format", DEFAULTS["source_format"])
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None} if isinstance(
             fmt, str) else None
@@ -62,4 +80,6 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
         names = None
     if names is None or "text" not in names or not names <= PLACEHOLDERS:
         found.append(f"'{where}.source_format' is {fmt!r}; allowed: {KEYS['source_format']}")
+    if max_length and (problem := length_problem(block, max_length, where)):
+        found.append(problem)
     return found

@@ -20,7 +20,8 @@ import numpy as np
 from plugins.retrieval import corpus as corpus_mod
 
 CACHE = Path(".cache") / "retrieval"
-DEFAULTS = {"fields": {"focus": 3, "question": 1, "answer": 1}, "k": 2, "passage_words": 80, "min_score": 0.0}
+DEFAULTS = {"fields": {"focus": 3, "question": 1, "answer": 1}, "k": 2, "passage_words": 80, "min_score": 0.0,
+            "source_format": "[{n}] {focus} ({source}): {text}"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Retriever:
         self.fields = dict(settings["fields"])
         self.k, self.words = int(settings["k"]), int(settings["passage_words"])
         self.min_score = float(settings["min_score"])
+        self.source_format = settings["source_format"]
         self.files = corpus_mod.files(list(block["corpus"]), root)
         self.corpus = corpus_mod.read(self.files)
         self.positions = {pid: i for i, pid in enumerate(self.corpus["id"])}

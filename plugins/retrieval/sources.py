@@ -1,0 +1,59 @@
+"""The retrieved passages as the model sees them: one `{sources}` text per question, the same for training
+rows (data preparation) and for questions asked later.
+
+A training question must never be handed its own answer: the candidates that nearly repeat the row's
+question or answer (the same near-duplicate rules that keep splits apart, plugins/data.py) are dropped
+before the best `k` are kept, so the model learns to use passages about the topic, as it will get for a
+new question, not to copy the reference.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from plugins.retrieval.index import Hit, Retriever
+
+COLUMN = "sources"  # the dataset column a grounded spec's prompt template names as {sources}
+NOT_FOUND = "(No trusted source passage matched this question.)"
+EXTRA_CANDIDATES = 5  # fetched beyond k, so that k remain after leaks are dropped
+
+
+def render(hits: list[Hit], source_format: str) -> str:
+    """The passages as numbered text for the prompt, or NOT_FOUND."""
+    if not hits:
+        return NOT_FOUND
+    return "\n".join(source_format.format(n=h.rank, **{k: v for k, v in h.as_dict().items() if k != "rank"})
+                     for h in hits)
+
+
+def without_leaks(hits: list[Hit], retriever: Retriever, question: str, answer: str, thresholds: dict,
+                  k: int) -> tuple[list[Hit], int]:
+    """The best `k` hits that do not nearly repeat (question, answer), renumbered; and how many were dropped."""
+    from plugins.data import near_duplicates, normalize_text
+
+    if not hits:
+        return [], 0
+    rows = retriever.corpus.set_index("id").loc[[h.id for h in hits], ["question", "answer"]].reset_index()
+    leaks = set(near_duplicates(rows, pd.DataFrame({"question": [question], "answer": [answer]}), "question",
+                                "answer", thresholds).index)
+    same = {i for i, a in enumerate(rows["answer"]) if normalize_text(a) == normalize_text(answer)}
+    kept = [h for i, h in enumerate(hits) if i not in leaks | same][:k]
+    return [dataclasses.replace(h, rank=n) for n, h in enumerate(kept, start=1)], len(leaks | same)
+
+
+def add(frame: pd.DataFrame, retriever: Retriever, question: str, answer: str,
+        thresholds: dict) -> tuple[pd.DataFrame, dict]:
+    """`frame` with a `sources` column for every row (its question's passages, leaks excluded), and counts."""
+    texts, found, leaks = [], 0, 0
+    for q, a in zip(frame[question], frame[answer]):
+        hits = retriever.search(q, k=retriever.k + EXTRA_CANDIDATES)
+        kept, dropped = without_leaks(hits, retriever, q, a, thresholds, retriever.k)
+        texts.append(render(kept, retriever.source_format))
+        found += bool(kept)
+        leaks += dropped
+    out = frame.copy()
+    out[COLUMN] = texts
+    return out, {"rows": len(frame), "rows_with_sources": found, "leaking_passages_dropped": leaks,
+                 "k": retriever.k, "index": retriever.key}
