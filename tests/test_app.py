@@ -77,7 +77,7 @@ def test_partial_answers_reach_the_page_before_the_model_finishes(assistant, mon
         return out
 
     monkeypatch.setattr(assistant.model, "forward", slow_forward)
-    for _, _, _, fine_tuned, _ in ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0):
+    for _, _, _, fine_tuned, *_ in ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0):
         if fine_tuned:
             arrivals.append((time.perf_counter(), fine_tuned))
     assert len(forwards) >= 4 and len(arrivals) >= 2
@@ -105,10 +105,10 @@ def test_merged_model_equals_base_plus_adapter(assistant):
 
 def test_answer_compares_with_base_model(assistant):
     args = ("What is asthma?", True, 0.0, 1.0, 8, 1.0)
-    *_, (urgent, notes, _, fine_tuned, base) = list(ui.answer(assistant, *args))
+    *_, (urgent, notes, _, fine_tuned, base, _, _) = list(ui.answer(assistant, *args))
     expected_base = list(assistant.stream(assistant.prepare("What is asthma?"), Settings(0.0, 1.0, 8, 1.0), False))[-1]
     assert fine_tuned and base == expected_base
-    *_, (_, _, _, _, base_off) = list(ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0))
+    *_, (_, _, _, _, base_off, _, _) = list(ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0))
     assert base_off == ""
 
 
@@ -153,7 +153,7 @@ def test_self_harm_gets_the_crisis_text_instead_of_any_answer(assistant, monkeyp
         raise AssertionError("the model must not answer a self-harm message")
 
     monkeypatch.setattr(assistant, "stream", no_generation)
-    [(urgent, notes, box, fine_tuned, base)] = list(ui.answer(assistant, "i don’t want to be here anymore", False,
+    [(urgent, notes, box, fine_tuned, base, _, _)] = list(ui.answer(assistant, "i don’t want to be here anymore", False,
                                                                0.0, 1.0, 8, 1.0))
     assert urgent["visible"] is True and "988" in urgent["value"] and "116 123" in urgent["value"]
     assert box["visible"] is False and fine_tuned == base == ""
@@ -163,15 +163,17 @@ def test_self_harm_gets_the_crisis_text_instead_of_any_answer(assistant, monkeyp
                                            ("my 2yo drank some bleach", "poisoning")])
 def test_other_emergencies_show_the_notice_first_and_collapse_the_answer(assistant, message, kind):
     steps = list(ui.answer(assistant, message, False, 0.0, 1.0, 8, 1.0))
-    urgent, _, box, _, _ = steps[0]
+    urgent, _, box, *_ = steps[0]
     assert urgent["visible"] is True and kind in urgent["value"]  # the notice is there before any token
-    *_, (_, _, box, fine_tuned, _) = steps
+    *_, (_, _, box, fine_tuned, *_) = steps
     assert box["open"] is False and box["label"] == ui.COLLAPSED_LABEL and fine_tuned
 
 
 def test_ordinary_questions_get_an_open_answer_and_no_notice(assistant):
-    *_, (urgent, _, box, fine_tuned, _) = list(ui.answer(assistant, "What is angina?", False, 0.0, 1.0, 8, 1.0))
+    *_, (urgent, _, box, fine_tuned, _, cited, _) = list(ui.answer(assistant, "What is angina?", False, 0.0, 1.0, 8,
+                                                                     1.0))
     assert urgent["visible"] is False and box["open"] is True and fine_tuned
+    assert cited == ""  # an ungrounded run cites nothing
 
 
 def test_example_questions_are_not_emergencies(assistant):
@@ -182,7 +184,7 @@ def test_example_questions_are_not_emergencies(assistant):
 def test_empty_question_gets_a_friendly_message(assistant):
     with pytest.raises(QuestionError, match="Please type a question"):
         assistant.prepare("  \n\t ")
-    [(urgent, notes, box, fine_tuned, base)] = list(ui.answer(assistant, "", False, 0.0, 1.0, 8, 1.0))
+    [(urgent, notes, box, fine_tuned, base, _, _)] = list(ui.answer(assistant, "", False, 0.0, 1.0, 8, 1.0))
     assert "Please type a question" in notes and fine_tuned == base == ""
 
 

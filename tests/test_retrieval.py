@@ -81,6 +81,17 @@ def test_min_score_and_nothing_to_match(project):
     assert all(h.score >= 2.0 for h in r.search("flu vaccine"))
 
 
+def test_a_passage_counts_only_when_the_question_names_its_topic(project):
+    """BM25 ranks *some* passage first for any question with a corpus word in it; with min_topic_match the
+    question must name the passage's topic, so a question the corpus does not cover finds nothing."""
+    question = "why is my big toe red and swollen"
+    assert retriever(project).search(question)[0].focus == "Gout"  # plain BM25: the answer's words match
+    strict = retriever(project, min_topic_match=0.5)
+    assert strict.search(question) == []
+    assert [h.focus for h in strict.search("is gout why my big toe is red")] == ["Gout"]
+    assert strict.search("iron deficiency anemia")[0].focus == "Iron-Deficiency Anemia"  # 3 of 3 topic words
+
+
 def test_excluded_pairs_never_come_back(project):
     r = retriever(project)
     gout = r.search("gout")[0]

@@ -29,6 +29,7 @@ from plugins import runs
 from plugins.app.assistant import MAX_QUESTION_CHARS, Assistant, QuestionError
 from plugins.app.disclaimer import CAVEAT
 from plugins.app.engines import ENGINES, Settings
+from plugins.retrieval.sources import NOT_COVERED
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_TOKENS = 512        # the most new tokens one request may ask for
@@ -218,9 +219,11 @@ class Completion:
         self.tokens = 0
 
     def extra(self) -> dict:
+        cited = self.prepared.sources
         return {"triage": self.prepared.triage.as_dict(), "disclaimer": CAVEAT,
                 "notices": self.request.notices + self.prepared.notices,
-                "engine": self.server.assistant.engine_name}
+                "engine": self.server.assistant.engine_name,
+                "sources": [h.as_dict() for h in cited] if cited is not None else None}
 
     def head(self) -> str:
         """What comes before the model's answer: the triage notice (or, for self-harm, only it)."""
@@ -228,7 +231,11 @@ class Completion:
         return notice + ("" if self.prepared.triage.replaces_answer else "\n\n") if notice else ""
 
     def tail(self) -> str:
-        return f"\n\n---\n*{CAVEAT}*"
+        """After the answer: a grounded run's numbered NIH sources, then the caveat."""
+        cited = self.prepared.sources
+        listed = "\n\nSources:\n" + "\n".join(f"[{h.rank}] {h.focus} ({h.source}): {h.url}" for h in cited) \
+            if cited else ""
+        return f"{listed}\n\n---\n*{CAVEAT}*"
 
     def usage(self) -> dict:
         prompt_tokens = len(self.server.assistant.tokenizer(self.prepared.prompt).input_ids)
@@ -241,6 +248,9 @@ class Completion:
     async def pieces(self):
         """The model's answer, piece by piece, generated in a worker thread while this request holds the turn."""
         if self.prepared.triage.replaces_answer:
+            return
+        if self.prepared.not_covered:  # a grounded run with no trusted passage: said plainly, nothing generated
+            yield NOT_COVERED
             return
         server = self.server
         server.waiting += 1

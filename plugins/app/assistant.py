@@ -19,6 +19,7 @@ from plugins.app import triage
 from plugins.app.engines import ENGINES, Engine, LlamaCppEngine, Settings, TransformersEngine
 from plugins.data import normalize_text
 from plugins.export.bundle import EXPORTS, Export
+from plugins.retrieval import sources as retrieved
 from plugins.spec import is_local_model
 
 MAX_QUESTION_CHARS = 8000  # a cheap first cut, so a pasted book is not tokenised whole
@@ -36,6 +37,12 @@ class Question:
     prompt: str
     notices: list[str]  # Markdown lines: truncation, neutralised control tokens
     triage: triage.Triage  # emergency, poisoning or self-harm (with its notice), or nothing
+    sources: list | None = None  # a grounded run's retrieved passages (plugins.retrieval.index.Hit), else None
+
+    @property
+    def not_covered(self) -> bool:
+        """A grounded run found no trusted passage: it says so instead of answering."""
+        return self.sources is not None and not self.sources
 
 
 def neutralise(text: str, tokens: list[str]) -> tuple[str, list[str]]:
@@ -84,11 +91,22 @@ class Assistant:
         self.n_ctx = described.max_sequence_length + max(512, self.defaults.max_new_tokens)
         self.engine = self._engine(base=False)
         self.control_tokens = prompt.control_tokens(self.tokenizer)
-        template_tokens = len(self.tokenizer(prompt.render(self.template, self.question_field, "")).input_ids)
+        self.retriever = self._retriever(root)
+        template_tokens = len(self.tokenizer(prompt.render(self.template, self.question_field, "",
+                                                           **self._columns(None))).input_ids)
         # the longest question training could have shown the model, in tokens
         self.max_question_tokens = max(16, described.max_sequence_length - template_tokens)
         self._base = None
         self._base_lock = threading.Lock()
+
+    def _retriever(self, root: Path):
+        """A grounded run's retrieval (its spec's `retrieval:` block, the same index training used), else None."""
+        block = ((self.run.spec if self.run else {}).get("medical_llm") or {}).get("retrieval")
+        if block is None:
+            return None
+        from plugins.retrieval.index import Retriever
+
+        return Retriever(block, root)
 
     def _engine(self, base: bool) -> Engine:
         if self.engine_name == "llama.cpp":
@@ -136,7 +154,15 @@ class Assistant:
             text = text[:encoded.offset_mapping[self.max_question_tokens - 1][1]]
             notices.append(f"Your question was too long for this model; only its first {self.max_question_tokens} "
                            f"tokens ({len(text)} characters) were used — the most it saw in training.")
-        return Question(text, prompt.render(self.template, self.question_field, text), notices, checked)
+        hits = self.retriever.search(text) if self.retriever else None
+        return Question(text, prompt.render(self.template, self.question_field, text, **self._columns(hits)), notices,
+                        checked, hits)
+
+    def _columns(self, hits) -> dict:
+        """The template's other columns: a grounded run's {sources}, rendered as training rendered them."""
+        if "{" + retrieved.COLUMN + "}" not in self.template:
+            return {}
+        return {retrieved.COLUMN: retrieved.render(hits or [], self.retriever.source_format if self.retriever else "")}
 
     def stream(self, prepared: Question, settings: Settings, fine_tuned: bool = True) -> Iterator[str]:
         """The answer as it grows, one yield per decoded piece; generation stops when the caller stops iterating."""
@@ -153,5 +179,7 @@ class Assistant:
             return (f"Export `{self.export.dir}` · spec `{self.spec_name}` · llama.cpp on "
                     f"`{self.export.gguf().name}` (base model: `{self.export.gguf(base=True).name}`)")
         source = f"Run `{self.run_dir}`" if self.run else f"Export `{self.export.dir}`"
+        grounded = (f" · answers from {len(self.retriever.corpus):,} trusted NIH passages (top {self.retriever.k})"
+                    if self.retriever else "")
         return (f"{source} · spec `{self.spec_name}` · base model `{self.base_path}` + LoRA adapter (merged) "
-                "· transformers")
+                f"· transformers{grounded}")

@@ -6,6 +6,7 @@
       k: 2                                        # passages per question
       passage_words: 80                           # the first words of each answer shown
       min_score: 4.0                              # below this BM25 score a passage counts as not found
+      min_topic_match: 0.5                        # ... or when the question names under half its topic's words
       source_format: "[{n}] {focus} ({source}): {text}"   # one passage inside the prompt
 """
 
@@ -24,6 +25,7 @@ KEYS = {
     "k": "an integer 1-10: passages per question",
     "passage_words": "an integer 10-400: the first words of each answer used as its passage",
     "min_score": "a number >= 0: a passage scoring below it counts as not found",
+    "min_topic_match": "a number 0-1: the share of a passage's topic words the question must name (0: off)",
     "source_format": "a string with {text} and any of {n}, {source}, {focus}, {qtype}, {question}, {url}",
 }
 PLACEHOLDERS = {"n", "text", "source", "focus", "qtype", "question", "url"}
@@ -72,6 +74,9 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
     score = block.get("min_score", 0)
     if isinstance(score, bool) or not isinstance(score, (int, float)) or score < 0:
         found.append(f"'{where}.min_score' is {score!r}; allowed: {KEYS['min_score']}")
+    match = block.get("min_topic_match", 0)
+    if isinstance(match, bool) or not isinstance(match, (int, float)) or not 0 <= match <= 1:
+        found.append(f"'{where}.min_topic_match' is {match!r}; allowed: {KEYS['min_topic_match']}")
     fmt = block.get("source_format", DEFAULTS["source_format"])
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None} if isinstance(

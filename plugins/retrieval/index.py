@@ -21,7 +21,8 @@ from plugins.retrieval import corpus as corpus_mod
 
 CACHE = Path(".cache") / "retrieval"
 DEFAULTS = {"fields": {"focus": 3, "question": 1, "answer": 1}, "k": 2, "passage_words": 80, "min_score": 0.0,
-            "source_format": "[{n}] {focus} ({source}): {text}"}
+            "min_topic_match": 0.0, "source_format": "[{n}] {focus} ({source}): {text}"}
+CANDIDATES = 20  # ranked before the topic rule picks the best k
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Retriever:
         self.fields = dict(settings["fields"])
         self.k, self.words = int(settings["k"]), int(settings["passage_words"])
         self.min_score = float(settings["min_score"])
+        self.min_topic_match = float(settings["min_topic_match"])
         self.source_format = settings["source_format"]
         self.files = corpus_mod.files(list(block["corpus"]), root)
         self.corpus = corpus_mod.read(self.files)
@@ -91,8 +93,23 @@ class Retriever:
         self.built_seconds = time.time() - started
         return index
 
+    @staticmethod
+    def stems(text: str) -> set[str]:
+        """The stemmed content words of a text, as the index sees them."""
+        import bm25s
+
+        return set(bm25s.tokenize([text], stopwords="en", stemmer=_stemmer(), return_ids=False,
+                                  show_progress=False)[0])
+
+    def topic_match(self, query_stems: set[str], focus: str) -> float:
+        """The share of a passage's topic words (its `focus`) that the question names: BM25 alone ranks a
+        passage about "Slipped capital femoral epiphysis" first for "What is the capital of France?"."""
+        topic = self.stems(focus)
+        return len(topic & query_stems) / len(topic) if topic else 0.0
+
     def search(self, query: str, k: int | None = None, exclude: set[str] | frozenset = frozenset()) -> list[Hit]:
-        """The best `k` passages for `query` scoring at least `min_score` (maybe none), `exclude`d ids left out."""
+        """The best `k` passages for `query` scoring at least `min_score` and naming enough of their topic
+        (`min_topic_match`), `exclude`d ids left out; maybe none: then the corpus does not cover the question."""
         import bm25s
 
         k = min(k or self.k, len(self.corpus))
@@ -103,12 +120,16 @@ class Retriever:
         if exclude:
             mask = np.ones(len(self.corpus), dtype=np.float32)
             mask[[self.positions[i] for i in exclude if i in self.positions]] = 0
-        ids, scores = self.index.retrieve(tokens, k=k, show_progress=False, weight_mask=mask)
+        wanted = min(max(k, CANDIDATES) if self.min_topic_match else k, len(self.corpus))
+        ids, scores = self.index.retrieve(tokens, k=wanted, show_progress=False, weight_mask=mask)
+        query_stems = self.stems(query) if self.min_topic_match else set()
         hits = []
         for position, score in zip(ids[0], scores[0]):
-            if score < self.min_score or score <= 0:
+            if score < self.min_score or score <= 0 or len(hits) == k:
                 continue
             row = self.corpus.iloc[int(position)]
+            if self.min_topic_match and self.topic_match(query_stems, row["focus"]) < self.min_topic_match:
+                continue
             hits.append(Hit(len(hits) + 1, float(score), row["id"], row["source"], row["focus"], row["qtype"],
                             row["question"], row["url"], corpus_mod.passage(row["answer"], self.words)))
         return hits

@@ -17,6 +17,8 @@ from plugins.retrieval.index import Hit, Retriever
 
 COLUMN = "sources"  # the dataset column a grounded spec's prompt template names as {sources}
 NOT_FOUND = "(No trusted source passage matched this question.)"
+NOT_COVERED = ("The trusted sources this assistant answers from (NIH pages, MedQuAD) do not cover this question, "
+               "so it will not guess. Please ask a clinician or look at https://medlineplus.gov/.")
 EXTRA_CANDIDATES = 5  # fetched beyond k, so that k remain after leaks are dropped
 
 
@@ -26,6 +28,16 @@ def render(hits: list[Hit], source_format: str) -> str:
         return NOT_FOUND
     return "\n".join(source_format.format(n=h.rank, **{k: v for k, v in h.as_dict().items() if k != "rank"})
                      for h in hits)
+
+
+def citations(hits: list[Hit]) -> str:
+    """Numbered citations in Markdown, each with its collection, topic and NIH link (what the reader sees)."""
+    return "\n".join(f"[{h.rank}] [{h.focus}]({h.url}) · {h.source} · {h.qtype}" for h in hits)
+
+
+def passages(hits: list[Hit]) -> str:
+    """The passages themselves in Markdown, numbered like the citations (shown collapsed under an answer)."""
+    return "\n\n".join(f"**[{h.rank}] {h.focus}** ({h.source}, [{h.url}]({h.url}))\n\n> {h.text}" for h in hits)
 
 
 def without_leaks(hits: list[Hit], retriever: Retriever, question: str, answer: str, thresholds: dict,
