@@ -109,14 +109,20 @@ def _load_hf(dataset_id: str, split: str) -> pd.DataFrame:
         ) from exc
 
 
+def _kind(path: Path) -> str:
+    """The file type that picks the reader: `.csv` also for a gzipped `.csv.gz` (pandas unpacks it)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    return suffixes[-2] if suffixes[-2:] == [".csv", ".gz"] else path.suffix.lower()
+
+
 def _read_file(path: Path) -> pd.DataFrame:
-    reader = READERS.get(path.suffix.lower())
+    reader = READERS.get(_kind(path))
     if reader is None:
-        raise DataError(f"{path}: unsupported file type '{path.suffix}'; allowed: {', '.join(READERS)}")
+        raise DataError(f"{path}: unsupported file type '{path.suffix}'; allowed: {', '.join(READERS)}, .csv.gz")
     try:
         return reader(path)
     except (ValueError, OSError) as exc:  # parser errors (CSV, JSON, Arrow, encoding) are ValueErrors
-        raise DataError(f"{path}: could not read it as {path.suffix.lower()[1:].upper()}: {exc}") from exc
+        raise DataError(f"{path}: could not read it as {_kind(path)[1:].upper()}: {exc}") from exc
 
 
 def _read_files(path: Path) -> pd.DataFrame:
@@ -124,7 +130,7 @@ def _read_files(path: Path) -> pd.DataFrame:
 
     Datasets shipped as one file per collection (MedQuAD) need no merging step of their own."""
     if not any(c in str(path) for c in GLOB_CHARS):
-        if path.suffix.lower() in READERS and not path.is_file():
+        if _kind(path) in READERS and not path.is_file():
             raise DataError(f"data file not found: {path} (data.path: {PATH_HELP})")
         return _read_file(path)
     files = [Path(f) for f in sorted(glob.glob(str(path)))]
