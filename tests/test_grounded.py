@@ -93,3 +93,18 @@ def test_the_api_cites_the_same_sources(grounded):
     outside = ask("Who won the football world cup in 1954?")
     assert outside["medical_llm"]["sources"] == [] and outside["usage"]["completion_tokens"] == 0
     assert outside["choices"][0]["message"]["content"].startswith(sources.NOT_COVERED)
+
+
+def test_compare_scores_groundedness_with_the_passages(grounded):
+    """`make compare` on a grounded run: Ludwig generates with each test row's passages in the prompt, and both
+    models' answers get a groundedness score against those passages."""
+    import json
+
+    project, run, _ = grounded
+    result = run_module(project, "plugins.eval.compare", str(run))
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads((run / "eval" / "metrics.json").read_text())
+    for system in ("base", "fine_tuned"):
+        g = metrics["groundedness"][system]
+        assert g["n"] == metrics["rows"] and (g["value"] is None or 0 <= g["low"] <= g["value"] <= g["high"] <= 1)
+    assert "## Groundedness" in (run / "eval" / "comparison.md").read_text()

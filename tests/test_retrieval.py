@@ -172,3 +172,21 @@ def test_training_rows_never_get_their_own_pair(project):
     assert gout[sources.COLUMN].startswith("[1] Gout (MPlusHealthTopics): Gout is a common")  # a new question: found
     stats = json.loads((project / "prepared" / "stats.json").read_text())["retrieval"]
     assert stats["rows_with_sources"] == found.sum() >= 8 and stats["leaking_passages_dropped"] >= 7
+
+
+def test_groundedness_on_hand_made_answers():
+    """The measure on answers whose support is known by construction."""
+    from plugins.eval import grounding
+
+    passage = "[1] Gout (MPlusHealthTopics): Gout is a painful form of arthritis caused by uric acid crystals."
+    assert grounding.support("Gout is arthritis caused by uric acid crystals [1].", passage) == 1.0  # restated
+    assert grounding.support("Drink cranberry juice daily.", passage) == 0.0  # nothing from the sources
+    # "gout", "painful" supported; "kidney", "stones" not (stems: gout, pain, kidney, stone): half
+    assert grounding.support("Gout: painful kidney stones.", passage) == 0.5
+    assert grounding.support("Crystals, pains.", passage) == 1.0  # stems match: crystal, pain
+    assert grounding.support("It is.", passage) is None  # no content word: not scored
+    summary = grounding.summarize(["Gout is arthritis.", "Drink cranberry juice.", "It is."], [passage] * 3)
+    assert (summary["value"], summary["scored"], summary["n"]) == (0.5, 2, 3)
+    assert summary["low"] <= 0.5 <= summary["high"]
+    with pytest.raises(ValueError):
+        grounding.summarize(["a"], [])
