@@ -190,3 +190,30 @@ def test_groundedness_on_hand_made_answers():
     assert summary["low"] <= 0.5 <= summary["high"]
     with pytest.raises(ValueError):
         grounding.summarize(["a"], [])
+
+
+def test_lay_question_set_is_labelled_with_corpus_topics():
+    """At least 150 questions in two halves, every label a topic of the shipped corpus, each question once."""
+    from plugins.retrieval import evaluate
+
+    frame = evaluate.read(REPO / evaluate.QUESTIONS)
+    assert len(frame) >= 150 and frame["question"].is_unique and frame["id"].is_unique
+    assert set(frame["half"]) == {"build", "report"} and abs((frame["half"] == "build").mean() - 0.5) < 0.05
+    topics = set(pd.concat(pd.read_csv(p, dtype=str, keep_default_na=False)["focus"]
+                           for p in (REPO / "data" / "medquad").glob("*.csv.gz")))
+    assert all(label in topics for labels in frame["labels"] for label in labels)
+    assert (frame["question"].str.count(r"\?") >= 2).sum() >= 3  # some messages ask several questions
+
+
+def test_hit_rates_count_a_topic_under_any_collections_name(project):
+    from plugins.retrieval import evaluate
+
+    assert evaluate.same_topic("Alzheimer's Disease", "Alzheimer disease")
+    assert evaluate.same_topic("Restless Legs", "restless legs syndrome")
+    assert not evaluate.same_topic("Diabetes", "Diabetes Insipidus")
+    frame = pd.DataFrame({"question": ["why does my big toe swell with gout", "is there a flu vaccine",
+                                       "quantum chromodynamics"],
+                          "labels": [["Gout"], ["Flu"], ["Migraine"]]})
+    rates = evaluate.hit_rates(retriever(project), frame)
+    assert (rates["n"], rates["hit@1"], rates["hit@5"]) == (3, 2 / 3, 2 / 3)
+    assert [m["question"] for m in rates["misses"]] == ["quantum chromodynamics"]
