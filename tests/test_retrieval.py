@@ -217,3 +217,15 @@ def test_hit_rates_count_a_topic_under_any_collections_name(project):
     rates = evaluate.hit_rates(retriever(project), frame)
     assert (rates["n"], rates["hit@1"], rates["hit@5"]) == (3, 2 / 3, 2 / 3)
     assert [m["question"] for m in rates["misses"]] == ["quantum chromodynamics"]
+
+
+def test_lay_phrases_and_misspellings_reach_the_right_topic(project):
+    """A question in lay words or misspelt still names the topic: `synonyms` adds the corpus's words for a
+    phrase, and an unknown word is replaced by the closest indexed one."""
+    (project / "synonyms.csv").write_text("phrase,adds\nsick headache,migraine\n")
+    plain = retriever(project, min_topic_match=0.5)
+    assert plain.search("why do I get sick headaches") == []
+    lay = retriever(project, min_topic_match=0.5, synonyms="synonyms.csv")
+    assert [h.focus for h in lay.search("why do I get sick headaches")][:1] == ["Migraine"]
+    assert plain.terms("bad migrane")[-1] == "migrain"  # "migran" is not indexed; "migrain" is
+    assert plain.search("bad migrane")[0].focus == "Migraine"

@@ -263,6 +263,8 @@ TRAIN_CASES = ["trainer-learning-rat", "data-file-missing"]
 @pytest.fixture(scope="module")
 def bad_project(tmp_path_factory) -> Path:
     root = make_project(tmp_path_factory.mktemp("spec-errors") / "project", writable=True)
+    for shipped in ("medquad", "retrieval"):  # the grounded spec's corpus and lay synonyms
+        (root / "data" / shipped).symlink_to(REPO / "data" / shipped)
     for name, text in DATA_FILES.items():
         (root / "data" / name).write_text(text)
     for case in CASES + WARNINGS:

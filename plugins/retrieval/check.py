@@ -8,6 +8,7 @@
       min_score: 4.0                              # below this BM25 score a passage counts as not found
       min_topic_match: 0.5                        # ... or when the question names under half its topic's words
       source_format: "[{n}] {focus} ({source}): {text}"   # one passage inside the prompt
+      synonyms: data/retrieval/lay_synonyms.csv   # lay phrases -> words added to the question
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ KEYS = {
     "min_score": "a number >= 0: a passage scoring below it counts as not found",
     "min_topic_match": "a number 0-1: the share of a passage's topic words the question must name (0: off)",
     "source_format": "a string with {text} and any of {n}, {source}, {focus}, {qtype}, {question}, {url}",
+    "synonyms": "a CSV file with columns phrase, adds: words added to a question containing the phrase",
 }
 PLACEHOLDERS = {"n", "text", "source", "focus", "qtype", "question", "url"}
 TOKENS_PER_WORD = 1.5  # medical words split into several tokens: a generous estimate
@@ -85,6 +87,15 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
         names = None
     if names is None or "text" not in names or not names <= PLACEHOLDERS:
         found.append(f"'{where}.source_format' is {fmt!r}; allowed: {KEYS['source_format']}")
+    if "synonyms" in block:
+        path = Path(root) / str(block["synonyms"])
+        try:
+            header = path.read_text().splitlines()[0].split(",") if path.is_file() else None
+        except (OSError, IndexError, UnicodeDecodeError):
+            header = None
+        if header is None or [h.strip() for h in header[:2]] != ["phrase", "adds"]:
+            found.append(f"'{where}.synonyms' is {block['synonyms']!r} ({'not found' if not path.is_file() else "no "
+                         "'phrase,adds' header"}); allowed: {KEYS['synonyms']}")
     if max_length and (problem := length_problem(block, max_length, where)):
         found.append(problem)
     return found
