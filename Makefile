@@ -5,7 +5,7 @@
 # Variables: SPEC=specs/<name>.yaml  RUN=runs/<spec>/<timestamp> (default: newest run)
 #            RESUME=<run dir>  OFFLINE=0 (allow the model/dataset hub, for hub-hosted specs)
 #            NPROC=<ranks per machine> NNODES=<machines> NODE_RANK MASTER_ADDR MASTER_PORT (make train, scale-out)
-#            ONLY=training,generation,evaluation,knowledge,memory,scaling,safety,serving (make bench: the parts to run)
+#            ONLY=training,generation,evaluation,knowledge,memory,scaling,safety,serving,retrieval (make bench: the parts to run)
 #            QUANT=q8_0 (make export)  EXPORT=exports/<spec>/<timestamp> (make serve)
 #            ENGINE=llama.cpp|transformers (make serve: llama.cpp; make app: llama.cpp when RUN has an export)
 

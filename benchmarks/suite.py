@@ -5,7 +5,8 @@ the bandwidth bound need them), training (Ludwig vs a plain transformers+PEFT lo
 (the app's streaming vs plain generate, TTFT, tokens/s, share of the bandwidth bound), evaluation
 (batched vs one-at-a-time Ludwig generation), memory (peak RSS of make train's path, and of the
 evaluation and app processes), scaling (seconds per epoch vs rows at two sequence lengths), knowledge,
-safety, serving (llama.cpp on GGUF files vs PyTorch: speed, TTFT, ROUGE-L; the API under load).
+safety, serving (llama.cpp on GGUF files vs PyTorch: speed, TTFT, ROUGE-L; the API under load), retrieval
+(hit@1/@5 on the lay questions, time per question, the passages' extra time to first token).
 Every comparison alternates its contenders in one run and reports the median and the spread.
 """
 
@@ -24,10 +25,10 @@ from pathlib import Path
 import torch
 import yaml
 
-from benchmarks import hardware, knowledge, safety, serving
+from benchmarks import hardware, knowledge, retrieval, safety, serving
 from plugins import runs
 
-PARTS = ("training", "generation", "evaluation", "knowledge", "memory", "scaling", "safety", "serving")
+PARTS = ("training", "generation", "evaluation", "knowledge", "memory", "scaling", "safety", "serving", "retrieval")
 TARGETS = {  # issue 5
     "training_ratio": 1.0, "training_ratio_length_batching": 1.3, "mfu": 0.60, "app_ratio": 0.95,
     "bandwidth_fraction": 0.70, "batched_eval": 3.0, "train_rss_gb": 4.0,
@@ -148,6 +149,10 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
     if "safety" in parts:
         print("safety: the triage on the labelled corpus, per half ...", flush=True)
         result["safety"] = _timed(result, "safety", safety.measure)
+    if "retrieval" in parts:
+        print("retrieval: hit@1/@5 on the lay questions, time per question, the passages' extra time to first "
+              "token ...", flush=True)
+        result["retrieval"] = _timed(result, "retrieval", lambda: retrieval.measure(run))
     if "serving" in parts:
         print("serving: llama.cpp (f16, 8-bit, 4-bit GGUF) vs PyTorch on the test split, then the API under load ...",
               flush=True)
@@ -204,6 +209,8 @@ def targets(r: dict) -> list[dict]:
             safety.TARGETS["false_alarm_rate"], "{:.1%}", higher=False)
     if "serving" in r:
         serving.targets(r["serving"], add)
+    if "retrieval" in r:
+        retrieval.targets(r["retrieval"], add)
     return rows
 
 
@@ -279,7 +286,7 @@ def _scaling_md(s: dict) -> list[str]:
 
 SECTIONS = {"training": _training_md, "generation": _generation_md, "evaluation": _evaluation_md,
             "knowledge": knowledge.markdown, "memory": _memory_md, "safety": lambda s: [safety.markdown(s)],
-            "scaling": _scaling_md, "serving": serving.markdown}
+            "scaling": _scaling_md, "serving": serving.markdown, "retrieval": retrieval.markdown}
 
 
 def markdown(r: dict) -> str:

@@ -27,7 +27,8 @@ def test_report_files(report):
     assert {"bench.json", "bench.md", "training.png", "scaling.png"} <= {p.name for p in folder.iterdir()}
     text = (folder / "bench.md").read_text()
     for heading in ("## Targets", "## Training throughput", "## Generation (the app)", "## Evaluation",
-                    "## Knowledge benchmarks", "## Memory", "## Safety triage", "## Scaling", "## Serving"):
+                    "## Knowledge benchmarks", "## Memory", "## Safety triage", "## Scaling", "## Serving",
+                    "## Retrieval"):
         assert heading in text
     assert "## Targets" in stdout and "bench.{json,md}" in stdout
 
@@ -84,6 +85,16 @@ def test_serving_fields(report):
     load = serving["load"]
     assert load["ok"] + load["failed"] == load["requests"] == 4 and load["failed"] == 0
     assert load["p50_seconds"] <= load["p95_seconds"] <= load["max_seconds"]
+
+
+def test_retrieval_fields(report):
+    """The smoke run is not grounded: the grounded spec's retrieval is measured, per half, without a TTFT."""
+    _, data, _ = report
+    r = data["retrieval"]
+    assert r["block"] == "specs/grounded-smollm2-cpu.yaml" and r["passages"] > 10_000 and "ttft" not in r
+    for half in ("report", "build"):
+        h = r["halves"][half]
+        assert h["n"] >= 75 and 0 <= h["hit@1"] <= h["hit@5"] <= 1 and h["ms_per_question"] > 0
 
 
 def test_unknown_part_is_refused(tmp_path):

@@ -73,3 +73,12 @@ def test_safety_targets_judge_the_held_out_half():
     assert len(missed) == 3 and not any(missed.values())
     rows = suite.targets(safety(1.0, 1.0, 0.05))
     assert [r["higher"] for r in rows] == [True, True, False]  # false alarms: lower is better, shown as "≤"
+
+
+def test_retrieval_targets_judge_the_report_half():
+    def measured(hit5: float, ms: float) -> dict:
+        return {"retrieval": {"halves": {"report": {"hit@5": hit5, "ms_per_question": ms},
+                                         "build": {"hit@5": 1.0, "ms_per_question": 1.0}}}}
+
+    assert all(verdicts(measured(0.90, 20.0)).values())
+    assert not any(verdicts(measured(0.89, 20.1)).values())
