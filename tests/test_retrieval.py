@@ -229,3 +229,28 @@ def test_lay_phrases_and_misspellings_reach_the_right_topic(project):
     assert [h.focus for h in lay.search("why do I get sick headaches")][:1] == ["Migraine"]
     assert plain.terms("bad migrane")[-1] == "migrain"  # "migran" is not indexed; "migrain" is
     assert plain.search("bad migrane")[0].focus == "Migraine"
+
+
+def test_some_training_rows_learn_that_unrelated_sources_do_not_answer(project):
+    """With unhelpful_share, a seeded share of the training rows get another question's passages and the answer
+    "the sources do not answer this"; validation and test rows keep their own passages and answers."""
+    from plugins import data
+    from plugins.retrieval import sources
+
+    rows = [(r[4], r[5]) for r in ROWS] + [(f"What is {r[2]} like in children?", f"{r[2]} in children: see a doctor.")
+                                          for r in ROWS]
+    pd.DataFrame(rows, columns=["question", "answer"]).to_csv(project / "train.csv", index=False)
+    cfg = {"path": "train.csv", "split": {"train": 0.5, "validation": 0.25, "test": 0.25}, "seed": 3,
+           "near_duplicates": False}
+    block = {"corpus": ["corpus/*.csv.gz"], "k": 2, "passage_words": 12}
+    plain = pd.read_csv(data.prepare(cfg, project / "plain", project, ["question", "answer"], block).path,
+                        keep_default_na=False)
+    mixed = pd.read_csv(data.prepare(cfg, project / "mixed", project, ["question", "answer"],
+                                     {**block, "unhelpful_share": 0.5}).path, keep_default_na=False)
+    changed = mixed["answer"] != plain["answer"]
+    assert (mixed.loc[changed, "answer"] == sources.UNHELPFUL_ANSWER).all() and (mixed.loc[changed, "split"] == 0).all()
+    assert changed.sum() == round(0.5 * ((plain["split"] == 0) & (plain[sources.COLUMN] != sources.NOT_FOUND)).sum())
+    assert (mixed.loc[changed, sources.COLUMN] != plain.loc[changed, sources.COLUMN]).all()  # another row's passages
+    assert mixed.loc[~changed].equals(plain.loc[~changed])
+    stats = json.loads((project / "mixed" / "stats.json").read_text())["retrieval"]
+    assert stats["unhelpful_rows"] == changed.sum()

@@ -9,6 +9,7 @@
       min_topic_match: 0.5                        # ... or when the question names under half its topic's words
       source_format: "[{n}] {focus} ({source}): {text}"   # one passage inside the prompt
       synonyms: data/retrieval/lay_synonyms.csv   # lay phrases -> words added to the question
+      unhelpful_share: 0.1                        # training rows given unrelated passages: "they do not answer it"
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ KEYS = {
     "min_topic_match": "a number 0-1: the share of a passage's topic words the question must name (0: off)",
     "source_format": "a string with {text} and any of {n}, {source}, {focus}, {qtype}, {question}, {url}",
     "synonyms": "a CSV file with columns phrase, adds: words added to a question containing the phrase",
+    "unhelpful_share": "a number 0-0.5: the share of training questions given another question's passages and "
+                       "taught to say the sources do not answer them",
 }
 PLACEHOLDERS = {"n", "text", "source", "focus", "qtype", "question", "url"}
 TOKENS_PER_WORD = 1.5  # medical words split into several tokens: a generous estimate
@@ -79,6 +82,9 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
     match = block.get("min_topic_match", 0)
     if isinstance(match, bool) or not isinstance(match, (int, float)) or not 0 <= match <= 1:
         found.append(f"'{where}.min_topic_match' is {match!r}; allowed: {KEYS['min_topic_match']}")
+    share = block.get("unhelpful_share", 0)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 0.5:
+        found.append(f"'{where}.unhelpful_share' is {share!r}; allowed: {KEYS['unhelpful_share']}")
     fmt = block.get("source_format", DEFAULTS["source_format"])
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None} if isinstance(
