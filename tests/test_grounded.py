@@ -108,3 +108,14 @@ def test_compare_scores_groundedness_with_the_passages(grounded):
         g = metrics["groundedness"][system]
         assert g["n"] == metrics["rows"] and (g["value"] is None or 0 <= g["low"] <= g["value"] <= g["high"] <= 1)
     assert "## Groundedness" in (run / "eval" / "comparison.md").read_text()
+    reported = run_module(project, "plugins.eval.report", str(run))
+    assert reported.returncode == 0, reported.stderr[-3000:]
+    assert "## Groundedness" in next((project / "reports").rglob("report.md")).read_text()
+    assert "groundedness" in (project / "reports" / "leaderboard.md").read_text()
+
+
+def test_a_grounded_run_is_not_exported_without_its_retrieval(grounded):
+    project, run, _ = grounded
+    result = run_module(project, "plugins.export", str(run))
+    assert result.returncode == 2 and "is grounded" in result.stderr and "make serve RUN=" in result.stderr
+    assert not (project / "exports").exists()

@@ -127,6 +127,18 @@ def test_mlflow_holds_every_trial(swept):
         assert float(mlrun.data.params["trainer.learning_rate"]) == pytest.approx(row["trainer.learning_rate"])
 
 
+def test_chat_with_the_best_trial(swept):
+    """Spec Studio's "Chat with the best trial": the chat's model becomes the best trial's."""
+    from plugins.app import ui
+
+    project, sweep, job = swept
+    held = {"assistant": None}
+    message, assistant = ui.chat_with_best(held, job, project)
+    assert held["assistant"] is assistant and assistant.run_dir == (sweep / "best").resolve()
+    assert str((sweep / "best").resolve()) in message and "smoke-sweep" in assistant.describe()
+    assert ui.chat_with_best(held, None, project) == ("No finished trial yet.", None)
+
+
 def test_studio_sweep_ranges_are_bounded_like_the_fields():
     raw = studio.read(REPO / "specs" / "smoke-tiny.yaml")
     space = studio.sweep_spec(raw, {"adapter.dropout": (0.0, 1.5)}, trials=3)["hyperopt"]

@@ -286,6 +286,18 @@ def studio_tab(root: Path, held: dict, chat: tuple | None, tabs: gr.Tabs):
     return open_spec, chosen, [state] + fields + [system, problems]
 
 
+def chat_with_best(held: dict, job: jobs.SweepJob | None, root: Path) -> tuple[str, Assistant | None]:
+    """Load the sweep's best trial and make it the model the chat answers with (`held["assistant"]`)."""
+    target = job.best if job else None
+    if target is None:
+        return "No finished trial yet.", None
+    assistant, reason = load(str(target), root)
+    if assistant is None:
+        return f"Could not open {target}: {reason}", None
+    held["assistant"] = assistant
+    return f"The chat now answers with `{target}`.", assistant
+
+
 def sweep_panel(root: Path, held: dict, chat: tuple | None, tabs: gr.Tabs, state, system, fields) -> None:
     """Try several values at once: ranges for some training settings (bounded like the fields above), a number
     of trials, saved as a new sweep spec and run by `make sweep`'s code; progress, the results table and plot,
@@ -361,17 +373,15 @@ def sweep_panel(root: Path, held: dict, chat: tuple | None, tabs: gr.Tabs, state
     def on_best():
         """(status, tabs, *chat components): the chat switched to the best trial, when the page has a chat."""
         job = holder.get("job")
-        target = job.best if job else None
         unchanged = [gr.update()] * (1 + len(chat or ()))
-        if target is None:
-            return "No finished trial yet.", *unchanged
         if chat is None:
-            return f"Restart the app on it: `make app RUN={target}`.", *unchanged
-        assistant, reason = load(str(target), root)
+            target = job.best if job else None
+            return (f"Restart the app on it: `make app RUN={target}`." if target else "No finished trial yet.",
+                    *unchanged)
+        message, assistant = chat_with_best(held, job, root)
         if assistant is None:
-            return f"Could not open {target}: {reason}", *unchanged
-        held["assistant"] = assistant
-        return (f"The chat now answers with `{target}`.", gr.Tabs(selected="chat"), assistant.describe(),
+            return message, *unchanged
+        return (message, gr.Tabs(selected="chat"), assistant.describe(),
                 gr.update(label=f"Fine-tuned ({assistant.spec_name}, best trial)"))
 
     start.click(on_start, [state, system, name, trials] + rows + fields, [status, timer])

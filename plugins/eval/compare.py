@@ -79,17 +79,6 @@ def evaluate_run(run: runs.Run, split: str = "test", n_boot: int = 1000) -> tupl
     return result, per_sample
 
 
-def groundedness_text(result: dict) -> str:
-    """A grounded run's groundedness of both models' answers, as Markdown (empty for other runs)."""
-    found = result.get("groundedness")
-    if not found:
-        return ""
-    cell = lambda g: "n/a" if g["value"] is None else f"{g['value']:.2f} [{g['low']:.2f}, {g['high']:.2f}]"  # noqa: E731
-    return ("## Groundedness\n\n| model | groundedness (95 % CI) | answers scored |\n|---|---|---|\n"
-            + "".join(f"| {s.replace('_', '-')} | {cell(g)} | {g['scored']} of {g['n']} |\n" for s, g in found.items())
-            + f"\n{result['groundedness_method']}.\n\n")
-
-
 def knowledge_section(run: runs.Run, out: Path) -> str:
     """The spec's knowledge benchmarks (plugins/eval/knowledge.py) for both models -> Markdown for comparison.md;
     a short note instead when the spec declares none or their data is missing (the rest still runs)."""
@@ -116,7 +105,7 @@ def compare(run: runs.Run, split: str = "test", n_boot: int = 1000) -> Path:
     table = tables.comparison_table(result)
     text = (f"# Base vs fine-tuned: {run.name} / {run.label}\n\n{result['rows']} {split} questions, "
             f"generation {json.dumps(result['generation'])}.\n\n{table}\n![metrics]({plot.name})\n\n"
-            f"{result['method']}\n\n{groundedness_text(result)}"
+            f"{result['method']}\n\n{tables.groundedness_table(result)}"
             + tables.biggest_changes(answers, run.input_name, run.output_name))
     (out / "comparison.md").write_text(text)  # kept even if the knowledge benchmarks are interrupted
     print(table)

@@ -155,6 +155,7 @@ def evaluation_sections(run_dir: Path, out: Path, spec: dict) -> str:
         f"## Evaluation: base vs fine-tuned\n\n{result['rows']} {result['split']} questions, the same generation "
         f"settings for both models (the base model is the fine-tuned one with its adapter disabled).\n\n"
         f"{tables.comparison_table(result)}\n![metrics]({plot.name})\n\n{result['method']}\n",
+        tables.groundedness_table(result),
         breakdown_section(answers, [c for c in keep if c in answers.columns], out, runs.identify(run_dir)[0]),
         examples_section(answers, features),
         "## Where fine-tuning gained and lost most\n\n" + tables.biggest_changes(answers, *features),
@@ -249,6 +250,7 @@ def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
             "ROUGE-L diff, paired 95 % CI": f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
             "ROUGE-1": m["fine_tuned"]["rouge1"]["value"], "ROUGE-2": m["fine_tuned"]["rouge2"]["value"],
             "BLEU": m["fine_tuned"]["bleu"]["value"], "val loss": summary["validation_loss"]["fine_tuned"],
+            **({"groundedness": result["groundedness"]["fine_tuned"]["value"]} if "groundedness" in result else {}),
             **knowledge_columns(run_dir),
             "report": f"[report]({report.relative_to(root)})" if report.is_file() else "",
         })

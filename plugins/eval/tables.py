@@ -38,3 +38,14 @@ def biggest_changes(answers: pd.DataFrame, input_name: str, output_name: str, k:
                          f"| reference | base | fine-tuned |\n|---|---|---|\n"
                          f"| {row[output_name]} | {row['base']} | {row['fine_tuned']} |\n")
     return "\n".join(parts)
+
+
+def groundedness_table(result: dict) -> str:
+    """A grounded run's groundedness of both models' answers, as Markdown (empty for other runs)."""
+    found = result.get("groundedness")
+    if not found:
+        return ""
+    cell = lambda g: "n/a" if g["value"] is None else f"{g['value']:.2f} [{g['low']:.2f}, {g['high']:.2f}]"  # noqa: E731
+    return ("## Groundedness\n\n| model | groundedness (95 % CI) | answers scored |\n|---|---|---|\n"
+            + "".join(f"| {s.replace('_', '-')} | {cell(g)} | {g['scored']} of {g['n']} |\n" for s, g in found.items())
+            + f"\n{result['groundedness_method']}.\n\n")

@@ -93,6 +93,10 @@ def relative(path: Path) -> str:
 def export(run: runs.Run, quant: str, root: Path = Path("."), out_root: Path = bundle.EXPORTS,
            check_questions: int = 10) -> Path:
     quant = gguf.check_quant(quant)
+    if (run.spec.get("medical_llm") or {}).get("retrieval"):
+        raise gguf.ExportError(f"run {run.dir} is grounded: it answers from passages retrieved for each question, "
+                               "and an exported model (Ollama, llama-server) would answer without them. Serve it "
+                               f"with its retrieval instead: make serve RUN={run.dir} ENGINE=transformers, or make app")
     gguf.converter(root)  # fail before any work when llama.cpp's tools are missing
     if not (run.adapter_dir / "adapter_config.json").is_file():
         raise runs.RunError(f"run {run.dir} has no trained adapter ({run.adapter_dir}); it may have been interrupted")
