@@ -72,7 +72,7 @@ def progress_callback(sweep_dir: Path, block: dict, planned: int, tracked: bool)
         def on_trial_start(self, iteration, trials, trial, **info):
             """Number the trial in start order and link `trial-<n>` to its directory."""
             self.started[trial.trial_id] = time.time()
-            n = self.number[trial.trial_id] = len(self.number) + 1
+            n = self.number.setdefault(trial.trial_id, len(self.number) + 1)  # a retried trial keeps its number
             runs.point_link(sweep_dir / f"trial-{n}", sweep_dir / runs.TRIALS / f"trial_{trial.trial_id}")
             values = ", ".join(f"{k}={results.describe(v)}" for k, v in _decoded(trial.config).items())
             print(f"\n[sweep] trial {n} of {planned} started: {values}", flush=True)
