@@ -46,7 +46,7 @@ def test_each_trial_is_a_run_directory_with_its_own_values(swept):
     for trial in trials:
         assert trial.parent.name == runs.TRIALS and runs.resolve(trial) == trial
         spec = yaml.safe_load((trial / "spec.yaml").read_text())
-        assert "hyperopt" not in spec
+        assert "hyperopt" not in spec and spec["base_model"] == "models/tiny-llama"  # as the sweep spec wrote it
         summary = json.loads((trial / "summary.json").read_text())
         assert summary["spec"] == "smoke-sweep" and set(summary["parameters"]) == set(RANGES)
         lr, r = summary["parameters"]["trainer.learning_rate"], summary["parameters"]["adapter.r"]

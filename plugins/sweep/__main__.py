@@ -153,7 +153,7 @@ def sweep(spec_path: Path, root: Path = runs.RUNS) -> tuple[Path, str]:
     try:
         hyperopt(config, dataset=str((sweep_dir / "data" / "dataset.csv").resolve()),
                  output_directory=str(sweep_dir.resolve()), experiment_name=runs.TRIALS, model_name="",
-                 callbacks=[TrialCallback(raw, str(sweep_dir.resolve()))],
+                 callbacks=[TrialCallback(spec.raw, str(sweep_dir.resolve()))],  # trial specs as written
                  tune_callbacks=[progress_callback(sweep_dir, block, planned, tracking.enabled(spec.raw))],
                  skip_save_progress=True, skip_save_processed_input=True, skip_save_predictions=True,
                  skip_save_unprocessed_output=True, skip_save_log=True, resume=False,
