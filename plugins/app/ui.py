@@ -170,6 +170,14 @@ def chat_tab(held: dict) -> tuple:
     return info, fine_tuned
 
 
+def stop_job(job: jobs.TrainingJob | None, idle: str, stopping: str) -> str:
+    """Stop Spec Studio's running job (training or sweep); the message for the page."""
+    if job is None or not job.running:
+        return idle
+    job.stop()
+    return stopping
+
+
 def studio_tab(root: Path, held: dict, chat: tuple | None, tabs: gr.Tabs):
     """Spec Studio: pick a spec, edit, see problems as you type, save as a new file, train or sweep it. Returns
     what the page's load event needs to open the first spec."""
@@ -258,11 +266,7 @@ def studio_tab(root: Path, held: dict, chat: tuple | None, tabs: gr.Tabs):
         return f"Started training `{path}` ...", gr.Timer(active=True)
 
     def on_stop():
-        job = job_holder.get("job")
-        if job is None or not job.running:
-            return "No training is running."
-        job.stop()
-        return "Stopping the training job ..."
+        return stop_job(job_holder.get("job"), "No training is running.", "Stopping the training job ...")
 
     def poll():
         job = job_holder.get("job")
@@ -356,11 +360,8 @@ def sweep_panel(root: Path, held: dict, chat: tuple | None, tabs: gr.Tabs, state
         return f"Saved `{path.name}`; starting the sweep ...", gr.Timer(active=True)
 
     def on_stop():
-        job = holder.get("job")
-        if job is None or not job.running:
-            return "No sweep is running."
-        job.stop()
-        return "Stopping the sweep; the finished trials stay in its directory ..."
+        return stop_job(holder.get("job"), "No sweep is running.",
+                        "Stopping the sweep; the finished trials stay in its directory ...")
 
     def poll():
         job = holder.get("job")
