@@ -31,12 +31,12 @@ TRIAL_LUDWIG_DIR = runs.TRIALS  # Ludwig names a trial's output after the experi
 def substitute(raw: dict, parameters: dict) -> dict:
     """The spec with a trial's values (dotted keys, as in `hyperopt.parameters`), without `hyperopt:`."""
     spec = copy.deepcopy({k: v for k, v in raw.items() if k != "hyperopt"})
-    for dotted, value in parameters.items():
+    for dotted, value in _plain(parameters).items():
         node = spec
         *parents, last = dotted.split(".")
         for part in parents:
             node = node.setdefault(part, {})
-        node[last] = value.item() if hasattr(value, "item") else value  # numpy scalars from Ray Tune
+        node[last] = value
     return spec
 
 
@@ -52,16 +52,17 @@ class TrialCallback(Callback):
         self.base_loss = None
 
     def on_hyperopt_trial_start(self, parameters, **kwargs):
+        import ray
+        import torch
+
         from plugins.ludwig import patch
         from plugins.train import apply_plugins
 
         apply_plugins(self.raw_spec.get("medical_llm") or {})
         self.started = time.time()
-        import ray
-
         active = patch.installed()
         record = {"pid": os.getpid(), "ray_node": ray.get_runtime_context().get_node_id(),
-                  "torch_threads": _torch_threads(),
+                  "torch_threads": torch.get_num_threads(),
                   "plugins": sorted({p.replacement.__module__ for p in active}),
                   "patches": sorted({f"{getattr(p.owner, '__name__', type(p.owner).__name__)}.{p.name}"
                                      for p in active})}
@@ -113,10 +114,5 @@ class TrialCallback(Callback):
 
 
 def _plain(parameters: dict) -> dict:
+    """A trial's values as plain Python (Ray Tune hands numpy scalars)."""
     return {k: v.item() if hasattr(v, "item") else v for k, v in parameters.items()}
-
-
-def _torch_threads() -> int:
-    import torch
-
-    return torch.get_num_threads()
