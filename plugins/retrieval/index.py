@@ -13,6 +13,7 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 
@@ -82,6 +83,7 @@ class Retriever:
         self.quiet = quiet
         self.built_seconds: float | None = None
         self.index = self._load() or self._build()
+        self._topic_stems: dict[str, set[str]] = {}  # a passage topic's stems, computed once per topic
 
     def _load(self):
         import bm25s
@@ -123,10 +125,17 @@ class Retriever:
         """The share of a passage's topic words (its `focus`) that the question names: BM25 alone ranks a
         passage about "Slipped capital femoral epiphysis" first for "What is the capital of France?". A topic
         word is named by the same stem or one of a word's other stems ("breastfe" / "breastfeed")."""
-        topic = self.stems(focus)
+        if focus not in self._topic_stems:
+            self._topic_stems[focus] = self.stems(focus)
+        topic = self._topic_stems[focus]
         named = [t for t in topic if any(q == t or (min(len(q), len(t)) >= 4 and (q.startswith(t) or t.startswith(q)))
                                           for q in query_stems)]
         return len(named) / len(topic) if topic else 0.0
+
+    @cached_property
+    def typo_candidates(self) -> list[str]:
+        """The indexed stems an unknown word may be corrected to."""
+        return [t for t in self.index.vocab_dict if len(t) >= MIN_TYPO_LENGTH - 1]
 
     def terms(self, query: str) -> list[str]:
         """The question as index terms: lay phrases expanded (`synonyms`), then stemmed, and a misspelt word
@@ -137,14 +146,11 @@ class Retriever:
         for phrase, adds in self.synonyms.items():
             if re.search(rf"\b{re.escape(phrase)}(s|es)?\b", text):  # "sick headaches" has "sick headache"
                 text += " " + adds
-        stems = self.tokens(text)
         vocab = self.index.vocab_dict
-        if not hasattr(self, "_vocab"):
-            self._vocab = [t for t in vocab if len(t) >= MIN_TYPO_LENGTH - 1]
         terms = []
-        for stem in stems:
+        for stem in self.tokens(text):
             if stem not in vocab and len(stem) >= MIN_TYPO_LENGTH:
-                near = process.extractOne(stem, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
+                near = process.extractOne(stem, self.typo_candidates, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
                 stem = near[0] if near else stem
             if stem in vocab:
                 terms.append(stem)
@@ -153,7 +159,6 @@ class Retriever:
     def search(self, query: str, k: int | None = None, exclude: set[str] | frozenset = frozenset()) -> list[Hit]:
         """The best `k` passages for `query` scoring at least `min_score` and naming enough of their topic
         (`min_topic_match`), `exclude`d ids left out; maybe none: then the corpus does not cover the question."""
-
         k = min(k or self.k, len(self.corpus))
         terms = self.terms(query)
         if not terms:  # nothing indexable in the question (only stop words, digits, symbols, unknown words)
@@ -167,7 +172,9 @@ class Retriever:
         query_stems = set(terms)
         hits = []
         for position, score in zip(ids[0], scores[0]):
-            if score < self.min_score or score <= 0 or len(hits) == k:
+            if len(hits) == k:
+                break
+            if score < self.min_score or score <= 0:
                 continue
             row = self.corpus.iloc[int(position)]
             if self.min_topic_match and self.topic_match(query_stems, row["focus"]) < self.min_topic_match:
