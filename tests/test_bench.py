@@ -63,7 +63,8 @@ def test_generation_evaluation_memory_scaling_fields(report):
     assert len(s["points"]) == len(data["settings"]["scaling_rows"]) * len(data["settings"]["scaling_lengths"])
     assert set(s["fits"]) == {str(n) for n in data["settings"]["scaling_lengths"]}
     names = {t["target"] for t in data["targets"]}
-    assert len(names) == 16 and all(isinstance(t["met"], bool) for t in data["targets"])
+    assert len(names) == 18 and all(isinstance(t["met"], bool) for t in data["targets"])
+    assert {"retrieval hit@5 on lay questions (report half)", "retrieval time per question"} <= names
     knowledge = data["knowledge"]  # scored where ../shared/data/mcq exists, else skipped with the reason
     if "skipped" in knowledge:
         assert "benchmark data missing" in knowledge["skipped"]
