@@ -49,7 +49,8 @@ def without_leaks(hits: list[Hit], retriever: Retriever, question: str, answer: 
 
     if not hits:
         return [], 0
-    rows = retriever.corpus.set_index("id").loc[[h.id for h in hits], ["question", "answer"]].reset_index()
+    rows = retriever.corpus.iloc[[retriever.positions[h.id] for h in hits]][["question", "answer"]].reset_index(
+        drop=True)  # the index's own id -> row map, not a re-indexed copy of the corpus per training row
     leaks = set(near_duplicates(rows, pd.DataFrame({"question": [question], "answer": [answer]}), "question",
                                 "answer", thresholds).index)
     same = {i for i, a in enumerate(rows["answer"]) if normalize_text(a) == normalize_text(answer)}
