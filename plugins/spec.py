@@ -316,7 +316,8 @@ def _project_problems(raw: dict) -> list[str]:
 
         length = (raw.get("preprocessing") or {}).get("global_max_sequence_length") or DEFAULT_MAX_SEQUENCE_LENGTH
         problems += retrieval_check.problems(project["retrieval"], where=f"{where}.retrieval",
-                                             max_length=length if isinstance(length, int) else None)
+                                             max_length=length if isinstance(length, int) else None,
+                                             data_path=(project.get("data") or {}).get("path"))
     data = project.get("data")
     if not isinstance(data, dict):
         return problems + [f"'{where}.data' must be a mapping with: {', '.join(DATA_KEYS)}"]

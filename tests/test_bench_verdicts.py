@@ -82,3 +82,27 @@ def test_retrieval_targets_judge_the_report_half():
 
     assert all(verdicts(measured(0.90, 20.0)).values())
     assert not any(verdicts(measured(0.89, 20.1)).values())
+
+
+def held_out(groundedness: float, gain: float, rouge_high: float) -> dict:
+    return {"questions": 60, "groundedness": {"grounded": {"value": groundedness}},
+            "grounded_minus_ungrounded": {"groundedness": {"diff": gain},
+                                          "rougeL": {"diff": rouge_high - 0.02, "low": rouge_high - 0.04,
+                                                     "high": rouge_high}}}
+
+
+@pytest.mark.parametrize("groundedness, gain, rouge_high, met", [
+    (0.80, 0.30, 0.0, True),     # each goal exactly reached
+    (0.79, 0.30, 0.0, False),    # not grounded enough
+    (0.85, 0.29, 0.0, False),    # too close to the ungrounded run
+    (0.85, 0.40, -0.001, False),  # ROUGE-L below the ungrounded run's, the whole paired interval
+])
+def test_quality_judges_a_grounded_run_on_its_held_out_collection(tmp_path, groundedness, gain, rouge_high, met):
+    run = fake_run(tmp_path, 0.10, 0.15, 0.01)  # the ROUGE-L gain over base is met
+    (run / "eval" / "held_out.json").write_text(json.dumps(held_out(groundedness, gain, rouge_high)))
+    verdict = quality.judge(run)
+    assert verdict["grounded"]["met"] is met and verdict["met"] is met
+    assert "held-out collection" in quality.markdown({"grounded": verdict})
+    without_against = {k: v for k, v in held_out(0.9, 0.5, 0.1).items() if k != "grounded_minus_ungrounded"}
+    (run / "eval" / "held_out.json").write_text(json.dumps(without_against))
+    assert quality.judge(run)["met"] is False

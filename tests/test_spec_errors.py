@@ -9,6 +9,7 @@ no schema dump, and nothing written under runs/. To keep the file fast, the case
 from __future__ import annotations
 
 import copy
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -124,6 +125,7 @@ DATA_FILES = {
     "corpus.csv": "id,source,focus,qtype,question,answer,url\n"  # a retrieval corpus with MedQuAD's columns
                   + "".join(f"{i}-1,NIH,topic {i},information,What is topic {i}?,Topic {i} is a condition.,"
                             f"https://www.nih.gov/{i}\n" for i in range(5)),
+    "held_out.csv": "question,answer\n" + "".join(f"held-out question {i}?,answer {i}\n" for i in range(5)),
 }
 
 CASES = [
@@ -202,6 +204,17 @@ CASES = [
     Case("retrieval-passages-too-long", spec_variant(_retrieval(k=2, passage_words=40)),  # smoke: 128 tokens
          ["'medical_llm.retrieval': 2 passages of 40 words take about 120 tokens",
           "raise global_max_sequence_length to at least 240"]),
+    Case("held-out-is-in-the-index", spec_variant(_retrieval(held_out={"path": "data/corpus.csv"})),
+         ["'medical_llm.retrieval.held_out.path' 'data/corpus.csv' is one of the corpus files"]),
+    Case("held-out-is-training-data", spec_variant(_retrieval(held_out={"path": "data/medical_flashcards.csv"})),
+         ["'medical_llm.retrieval.held_out.path' 'data/medical_flashcards.csv' is part of medical_llm.data.path"]),
+    Case("held-out-missing", spec_variant(_retrieval(held_out={"path": "data/nope.csv"})),
+         ["'medical_llm.retrieval.held_out.path' 'data/nope.csv' not found", "question and answer columns"]),
+    Case("held-out-against-missing",
+         spec_variant(_retrieval(held_out={"path": "data/held_out.csv", "against": "specs/nope.yaml"})),
+         ["'medical_llm.retrieval.held_out.against' 'specs/nope.yaml' not found", "whose newest run answers"]),
+    Case("held-out-unknown-key", spec_variant(_retrieval(held_out={"path": "data/held_out.csv", "samples": 5})),
+         ["'medical_llm.retrieval.held_out.samples' is not a held-out setting", "path, max_words, max_samples"]),
     Case("retrieval-unknown-key", spec_variant(_retrieval(top_k=3)),
          ["'medical_llm.retrieval.top_k' is not a retrieval setting", "allowed: corpus, fields, k, passage_words"]),
     Case("max-words-zero", spec_variant(_set_data(max_words={"answer": 0})),
@@ -267,6 +280,8 @@ def bad_project(tmp_path_factory) -> Path:
         (root / "data" / shipped).symlink_to(REPO / "data" / shipped)
     for name, text in DATA_FILES.items():
         (root / "data" / name).write_text(text)
+    for spec in (REPO / "specs").glob("*.yaml"):  # the shipped specs: the grounded one names the default spec
+        shutil.copy(spec, root / "specs")
     for case in CASES + WARNINGS:
         (root / case.spec).write_text(case.text)
     return root

@@ -15,7 +15,7 @@ import pandas as pd
 
 from plugins import runs, tracking
 from plugins.data import SPLIT_NAMES
-from plugins.eval import grounding, knowledge, metrics, plots, tables
+from plugins.eval import grounding, held_out, knowledge, metrics, plots, tables
 from plugins.retrieval import sources
 from plugins.spec import PROJECT_KEY
 
@@ -79,7 +79,18 @@ def evaluate_run(run: runs.Run, split: str = "test", n_boot: int = 1000) -> tupl
     return result, per_sample
 
 
-def knowledge_section(run: runs.Run, out: Path) -> str:
+def held_out_section(run: runs.Run, out: Path, n_boot: int = 1000) -> str:
+    """A grounded run's held-out collection (plugins/eval/held_out.py) -> Markdown for comparison.md."""
+    result = held_out.evaluate(run, out, n_boot)
+    if result is None:
+        return ""
+    text = held_out.markdown(result)
+    (out / "held_out.md").write_text(text)
+    print(text)
+    return f"\n## Held-out collection\n\n{text}"
+
+
+def knowledge_section(run: runs.Run, out: Path, n_boot: int = 1000) -> str:
     """The spec's knowledge benchmarks (plugins/eval/knowledge.py) for both models -> Markdown for comparison.md;
     a short note instead when the spec declares none or their data is missing (the rest still runs)."""
     block = (run.spec.get(PROJECT_KEY) or {}).get("benchmarks")
@@ -107,10 +118,12 @@ def compare(run: runs.Run, split: str = "test", n_boot: int = 1000) -> Path:
             f"generation {json.dumps(result['generation'])}.\n\n{table}\n![metrics]({plot.name})\n\n"
             f"{result['method']}\n\n{tables.groundedness_table(result)}"
             + tables.biggest_changes(answers, run.input_name, run.output_name))
-    (out / "comparison.md").write_text(text)  # kept even if the knowledge benchmarks are interrupted
+    (out / "comparison.md").write_text(text)  # kept even if the later sections are interrupted
     print(table)
-    if knowledge_text := knowledge_section(run, out):
-        (out / "comparison.md").write_text(text + knowledge_text)
+    for section in (knowledge_section, held_out_section):
+        if more := section(run, out, n_boot):
+            text += more
+            (out / "comparison.md").write_text(text)
     print(f"wrote {out / 'comparison.md'}, {plot}, {out / 'answers.csv'}, {out / 'metrics.json'}")
     if tracking.log_comparison(run):
         print(f"logged to MLflow ({tracking.tracking_uri()})")

@@ -23,6 +23,7 @@ from plugins.app.disclaimer import DISCLAIMER
 from plugins.data import stats_markdown
 from plugins.eval import knowledge, plots, tables
 from plugins.eval.tables import md_cell
+from plugins.retrieval import sources
 from plugins.spec import PROJECT_KEY
 
 REPORTS = Path("reports")
@@ -172,6 +173,36 @@ def knowledge_report(run_dir: Path, out: Path) -> str:
             "zero-shot.\n\n" + knowledge.markdown(json.loads(path.read_text()), out, runs.identify(run_dir)[0]))
 
 
+def grounding_report(run_dir: Path) -> str:
+    """A grounded run's retrieval (hit rates on the lay questions, with the run's own block) and its held-out
+    collection (RUN/eval/held_out.md, written by `make compare`)."""
+    block = (runs.Run(run_dir).spec.get(PROJECT_KEY) or {}).get("retrieval")
+    if not block:
+        return ""
+    from plugins.retrieval import evaluate
+    from plugins.retrieval.index import Retriever
+
+    retriever = Retriever(block)
+    questions = evaluate.read() if evaluate.QUESTIONS.is_file() else None
+    rates = {half: evaluate.hit_rates(retriever, questions[questions["half"] == half])
+             for half in ("report", "build")} if questions is not None else {}
+    prepared = json.loads((run_dir / "data" / "stats.json").read_text()).get("retrieval") or {}
+    lines = ["## Retrieval and grounding\n",
+             f"Each question gets the top {retriever.k} of {len(retriever.corpus):,} NIH passages (BM25, "
+             f"`medical_llm.retrieval`). Training rows: {prepared.get('rows_with_sources', '?')} of "
+             f"{prepared.get('rows', '?')} with passages, {prepared.get('leaking_passages_dropped', '?')} passages "
+             f"dropped as leaks of their own pair, {prepared.get('unhelpful_rows', '?')} rows given unrelated "
+             f"passages (taught \"{sources.UNHELPFUL_ANSWER}\").\n",
+             f"Retrieval on the lay questions of `{evaluate.QUESTIONS}` (tuned against `build`; quote `report`):\n",
+             "| half | questions | hit@1 | hit@5 | ms per question |", "|---|---|---|---|---|"]
+    lines += [f"| {half} | {r['n']} | {r['hit@1']:.0%} | {r['hit@5']:.0%} | {r['ms_per_question']:.1f} |"
+              for half, r in rates.items()] or [f"| – | `{evaluate.QUESTIONS}` not found | | | |"]
+    held = run_dir / "eval" / "held_out.md"
+    lines += ["", "### Held-out collection\n", held.read_text() if held.is_file() else
+              "Not measured: the block declares no `held_out:` collection, or `make compare` has not run."]
+    return "\n".join(lines) + "\n"
+
+
 def to_html(markdown: str, image_dir: Path, title: str) -> str:
     """One self-contained HTML page: the Markdown rendered, every local image embedded as base64."""
     from markdown_it import MarkdownIt
@@ -208,6 +239,7 @@ def write_report(run_dir: Path, root: Path = REPORTS) -> Path:
         data_section(run_dir, out, _features(spec)),
         training_section(run_dir, out),
         evaluation_sections(run_dir, out, spec),
+        grounding_report(run_dir),
         knowledge_report(run_dir, out),
         f"## Disclaimer\n\n> {DISCLAIMER}\n",
         f"## Appendix: the spec as run\n\n```yaml\n{(run_dir / 'spec.yaml').read_text()}```\n",
@@ -226,6 +258,22 @@ def knowledge_columns(run_dir: Path) -> dict[str, str]:
     return {f"{plots.KNOWLEDGE_LABELS.get(n, n)} acc.": f"{s['fine_tuned']['accuracy']:.1%} "
             f"({100 * (s['fine_tuned']['accuracy'] - s['base']['accuracy']):+.1f} pp, n={s['n']})"
             for n, s in stats.items()}
+
+
+def held_out_columns(run_dir: Path) -> dict[str, str]:
+    """A grounded run's held-out ROUGE-L and groundedness, and their change from the ungrounded run's."""
+    path = run_dir / "eval" / "held_out.json"
+    if not path.is_file():
+        return {}
+    result = json.loads(path.read_text())
+    diff = result.get("grounded_minus_ungrounded") or {}
+    columns = {"held-out ROUGE-L": f"{result['rougeL']['grounded']['value']:.3f}"}
+    if diff:
+        columns["held-out ROUGE-L"] += f" ({diff['rougeL']['diff']:+.3f} vs ungrounded)"
+        if diff["groundedness"]["diff"] is not None:
+            columns["held-out groundedness"] = (f"{result['groundedness']['grounded']['value']:.2f} "
+                                                f"({diff['groundedness']['diff']:+.2f} vs ungrounded)")
+    return columns
 
 
 def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
@@ -251,6 +299,7 @@ def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
             "ROUGE-1": m["fine_tuned"]["rouge1"]["value"], "ROUGE-2": m["fine_tuned"]["rouge2"]["value"],
             "BLEU": m["fine_tuned"]["bleu"]["value"], "val loss": summary["validation_loss"]["fine_tuned"],
             **({"groundedness": result["groundedness"]["fine_tuned"]["value"]} if "groundedness" in result else {}),
+            **held_out_columns(run_dir),
             **knowledge_columns(run_dir),
             "report": f"[report]({report.relative_to(root)})" if report.is_file() else "",
         })

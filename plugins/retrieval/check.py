@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import glob
 import string
 from pathlib import Path
 
@@ -32,7 +33,14 @@ KEYS = {
     "synonyms": "a CSV file with columns phrase, adds: words added to a question containing the phrase",
     "unhelpful_share": "a number 0-0.5: the share of training questions given another question's passages and "
                        "taught to say the sources do not answer them",
+    "held_out": "{path, max_words, max_samples, seed, against}: a question/answer collection outside the corpus "
+                "and the training data that make compare answers with this run and the `against` spec's run",
 }
+HELD_OUT_KEYS = {"path": "a CSV or CSV.gz file with question and answer columns, not a corpus or training file",
+                 "max_words": "a mapping of question/answer -> an integer >= 1 (longer pairs are dropped)",
+                 "max_samples": "an integer >= 1: a seeded sample of the questions",
+                 "seed": "an integer",
+                 "against": "a spec file (an ungrounded spec) whose newest run answers the same questions"}
 PLACEHOLDERS = {"n", "text", "source", "focus", "qtype", "question", "url"}
 TOKENS_PER_WORD = 1.5  # medical words split into several tokens: a generous estimate
 PASSAGE_SHARE = 0.5  # passages may fill at most half of the sequence; the rest is template, question and answer
@@ -56,8 +64,50 @@ def length_problem(block: dict, max_length: int, where: str) -> str | None:
             "passage_words")
 
 
+def held_out_problems(block, corpus: list[str], data_path, root: Path, where: str) -> list[str]:
+    """The held-out collection must be readable and outside the index and the training data: otherwise
+    retrieval could hand the model the test answer itself."""
+    from plugins import data as data_mod
+
+    if not isinstance(block, dict) or "path" not in block:
+        return [f"'{where}' must be a mapping with path (and optionally {', '.join(list(HELD_OUT_KEYS)[1:])})"]
+    found = [f"'{where}.{k}' is not a held-out setting; allowed: {', '.join(HELD_OUT_KEYS)}" for k in block
+             if k not in HELD_OUT_KEYS]
+    path = Path(root) / str(block["path"])
+    if not path.is_file():
+        return found + [f"'{where}.path' {block['path']!r} not found; allowed: {HELD_OUT_KEYS['path']}"]
+    try:
+        columns = set(data_mod.load_source({"path": str(block["path"])}, root).columns)
+    except Exception as e:  # noqa: BLE001 - any unreadable file is reported with its reason
+        columns, found = set(), found + [f"'{where}.path' {block['path']!r} cannot be read: {e}"]
+    if columns and not {"question", "answer"} <= columns:
+        found.append(f"'{where}.path' {block['path']!r} has columns {sorted(columns)}; it needs question and answer")
+    resolved = path.resolve()
+    if resolved in {f.resolve() for f in _files(corpus, root)}:
+        found.append(f"'{where}.path' {block['path']!r} is one of the corpus files: the index would hold the test "
+                     "answers; leave it out of corpus")
+    if isinstance(data_path, str) and resolved in {f.resolve() for f in _files([data_path], root)}:
+        found.append(f"'{where}.path' {block['path']!r} is part of medical_llm.data.path: the model would be trained "
+                     "on the test answers")
+    max_words = block.get("max_words", {})
+    if not isinstance(max_words, dict) or not all(k in ("question", "answer") and _int_in(v, 1, 10**6)
+                                                  for k, v in max_words.items()):
+        found.append(f"'{where}.max_words' is {max_words!r}; allowed: {HELD_OUT_KEYS['max_words']}")
+    if "max_samples" in block and not _int_in(block["max_samples"], 1, 10**6):
+        found.append(f"'{where}.max_samples' is {block['max_samples']!r}; allowed: {HELD_OUT_KEYS['max_samples']}")
+    if "seed" in block and not _int_in(block["seed"], -(2**31), 2**31):
+        found.append(f"'{where}.seed' is {block['seed']!r}; allowed: {HELD_OUT_KEYS['seed']}")
+    if "against" in block and not (isinstance(block["against"], str) and (Path(root) / block["against"]).is_file()):
+        found.append(f"'{where}.against' {block['against']!r} not found; allowed: {HELD_OUT_KEYS['against']}")
+    return found
+
+
+def _files(patterns: list[str], root: Path) -> list[Path]:
+    return [Path(f) for p in patterns if isinstance(p, str) for f in sorted(glob.glob(str(Path(root) / p)))]
+
+
 def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval",
-             max_length: int | None = None) -> list[str]:
+             max_length: int | None = None, data_path=None) -> list[str]:
     if not isinstance(block, dict):
         return [f"'{where}' must be a mapping with: {', '.join(KEYS)}"]
     found = [f"'{where}.{k}' is not a retrieval setting; allowed: {', '.join(KEYS)}" for k in block if k not in KEYS]
@@ -102,6 +152,9 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
         if header is None or [h.strip() for h in header[:2]] != ["phrase", "adds"]:
             found.append(f"'{where}.synonyms' is {block['synonyms']!r} ({'not found' if not path.is_file() else "no "
                          "'phrase,adds' header"}); allowed: {KEYS['synonyms']}")
+    if "held_out" in block:
+        found += held_out_problems(block["held_out"], patterns if isinstance(patterns, list) else [], data_path,
+                                   root, f"{where}.held_out")
     if max_length and (problem := length_problem(block, max_length, where)):
         found.append(problem)
     return found
