@@ -203,6 +203,11 @@ def test_lay_question_set_is_labelled_with_corpus_topics():
                            for p in (REPO / "data" / "medquad").glob("*.csv.gz")))
     assert all(label in topics for labels in frame["labels"] for label in labels)
     assert (frame["question"].str.count(r"\?") >= 2).sum() >= 3  # some messages ask several questions
+    dev = evaluate.read(REPO / "data" / "retrieval" / "lay_questions_dev.csv")  # the later development set
+    assert len(dev) >= 90 and set(dev["half"]) == {"dev"} and not set(dev["question"]) & set(frame["question"])
+    indexed = set(pd.concat(pd.read_csv(p, dtype=str, keep_default_na=False)["focus"]
+                            for p in (REPO / "data" / "medquad").glob("[1-8]_*.csv.gz")))  # CDC is held out
+    assert all(label in indexed for labels in dev["labels"] for label in labels)
 
 
 def test_hit_rates_count_a_topic_under_any_collections_name(project):
@@ -229,6 +234,37 @@ def test_lay_phrases_and_misspellings_reach_the_right_topic(project):
     assert [h.focus for h in lay.search("why do I get sick headaches")][:1] == ["Migraine"]
     assert plain.terms("bad migrane")[-1] == "migrain"  # "migran" is not indexed; "migrain" is
     assert plain.search("bad migrane")[0].focus == "Migraine"
+
+
+EXTRA_ROWS = [  # more topics: the query-understanding rules below need a rare word, an abbreviation and Cant syndrome
+    ("7-1", "NIHSeniorHealth", "Osteoporosis", "information", "What is (are) Osteoporosis ?",
+     "Osteoporosis makes bones weak. Osteoporosis is common after menopause; osteoporosis can be prevented."),
+    ("7-2", "NIHSeniorHealth", "Osteoporosis", "prevention", "How to prevent Osteoporosis ?",
+     "Calcium, vitamin D and exercise help prevent osteoporosis."),
+    ("8-1", "GARD", "Osteopetrosis", "information", "What is (are) Osteopetrosis ?",
+     "Osteopetrosis is a rare bone disease in which bones grow abnormally dense."),
+    ("9-1", "NINDS", "Multiple Sclerosis", "information", "What is (are) Multiple Sclerosis ?",
+     "Multiple sclerosis (MS) is a nervous system disease that affects the brain and spinal cord."),
+    ("10-1", "GARD", "Cant syndrome", "information", "What is (are) Cant syndrome ?",
+     "Cant syndrome is a rare condition with excess hair growth and heart problems."),
+    ("11-1", "CancerGov", "Testicular Cancer", "information", "What is (are) Testicular Cancer ?",
+     "Testicular cancer forms in the tissues of one or both testicles. A painless lump is a common sign."),
+]
+
+
+def test_abbreviations_contractions_and_common_spellings(tmp_path):
+    """Query understanding the corpus teaches: an abbreviation the corpus defines is expanded ("MS"), a typed
+    contraction is not a topic ("i cant sleep" is not Cant syndrome), a misspelling near two words goes to the
+    commoner one ("osteoperosis"), and another form of a topic word names it ("testicle" / "testicular")."""
+    write_corpus(tmp_path / "corpus" / "nih.csv.gz", ROWS + EXTRA_ROWS)
+    r = retriever(tmp_path, min_topic_match=0.5)
+    assert r.abbreviations == {"MS": "multiple sclerosis"}
+    assert [h.focus for h in r.search("MS relapse, what helps")][:1] == ["Multiple Sclerosis"]
+    assert r.search("ms relapse, what helps") == []  # lower-case "ms" is not taken for the abbreviation
+    assert [h.focus for h in r.search("what is Cant syndrome")][:1] == ["Cant syndrome"]
+    assert all(h.focus != "Cant syndrome" for h in r.search("i cant sleep with this migraine"))
+    assert [h.focus for h in r.search("osteoperosis")][:1] == ["Osteoporosis"]
+    assert [h.focus for h in r.search("found a painless lump on my testicle")][:1] == ["Testicular Cancer"]
 
 
 def test_some_training_rows_learn_that_unrelated_sources_do_not_answer(project):
