@@ -152,7 +152,7 @@ bench: $(STAMPS)/venv ## speed benchmark on RUN (ONLY=training,generation,... pi
 bench-scale-out: $(STAMPS)/venv model ## benchmark: training on 1 vs 2 processes (SPEC cut to 100 rows) and DDP's all-reduce cost
 	$(PY) -m benchmarks.scale_out --spec $(SPEC)
 
-quality: $(STAMPS)/venv model ## benchmark: train, compare and report each of QUALITY_SPECS, then check ROUGE-L +20 % (~1 h)
+quality: $(STAMPS)/venv model ## benchmark: train, compare, report each of QUALITY_SPECS; ROUGE-L +20 %, grounded targets (~1.5 h)
 	@for spec in $(QUALITY_SPECS); do $(PY) -m plugins.check $$spec || exit 2; done
 	@for spec in $(QUALITY_SPECS); do set -e; \
 	  $(PY) -m plugins.train $$spec; run=$$($(PY) -m plugins.runs runs/$$(basename $$spec .yaml)/latest); \
