@@ -102,7 +102,8 @@ def evaluate(run: runs.Run, out: Path, n_boot: int = 1000) -> dict | None:
         systems.append("ungrounded")
     references = frame[ANSWER].tolist()
     result = {"collection": block["path"], "questions": len(frame), "with_passages": int(covered.sum()),
-              "runs": {"grounded": str(run.dir), **({"ungrounded": str(other.dir)} if other else {})},
+              "runs": {"grounded": "/".join(runs.identify(run.dir)),  # as reports and the leaderboard name runs
+                       **({"ungrounded": "/".join(runs.identify(other.dir))} if other else {})},
               "rougeL": {s: metrics.summarize(frame[s].tolist(), references, n_boot=n_boot)["rougeL"]
                          for s in systems},
               "groundedness": {s: grounding.summarize(frame.loc[covered, s].tolist(),
