@@ -20,22 +20,22 @@ from pathlib import Path
 import torch
 
 from benchmarks import write_report
-from plugins import runs
+from plugins import precision, runs
 from plugins.app.assistant import Assistant, Settings
 
 
 def _plain(assistant: Assistant, prompt: str, settings: Settings) -> tuple[float, float, int, str]:
-    """(ttft, seconds, tokens, text) of plain generate on the merged model."""
+    """(ttft, seconds, tokens, text) of plain generate on the merged model, in the app's precision."""
     tok, model = assistant.tokenizer, assistant.model
     kwargs = dict(pad_token_id=tok.pad_token_id, **settings.generate_kwargs())
     start = time.perf_counter()
     inputs = tok(prompt, return_tensors="pt")
-    with torch.inference_mode():
+    with torch.inference_mode(), precision.autocast(assistant.precision):
         model.generate(**inputs, **{**kwargs, "max_new_tokens": 1})
     ttft = time.perf_counter() - start
     start = time.perf_counter()
     inputs = tok(prompt, return_tensors="pt")
-    with torch.inference_mode():
+    with torch.inference_mode(), precision.autocast(assistant.precision):
         out = model.generate(**inputs, **kwargs)
     seconds = time.perf_counter() - start
     new = out[0, inputs.input_ids.shape[1]:]
@@ -99,6 +99,7 @@ def measure(run_dir: Path, questions: int, repeats: int) -> dict:
     ratios = [a / p for a, p in zip(tps["app"], tps["plain"])]
     return {
         "run": str(run_dir), "questions": len(asked), "repeats": repeats, "max_new_tokens": settings.max_new_tokens,
+        "precision": assistant.precision.dtype,
         "threads": torch.get_num_threads(),
         # every weight is read once per generated token (the tied embedding once, as the output layer)
         "weight_bytes": sum(p.numel() * p.element_size() for p in assistant.model.parameters()),

@@ -22,14 +22,14 @@ def _best_seconds(fn, repeats: int) -> list[float]:
     return seconds
 
 
-def matmul_peak(size: int = 2048, repeats: int = 10) -> dict:
-    """fp32 GFLOP/s of torch.matmul on two random size x size matrices (2·n³ FLOPs each); the best
+def matmul_peak(size: int = 2048, repeats: int = 10, dtype: torch.dtype = torch.float32) -> dict:
+    """GFLOP/s of torch.matmul on two random size x size matrices of `dtype` (2·n³ FLOPs each); the best
     repeat is the peak (what the hardware can do when nothing else gets in the way)."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
-    out = torch.empty(size, size)
+    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
+    out = torch.empty(size, size, dtype=dtype)
     seconds = _best_seconds(lambda: torch.matmul(a, b, out=out), repeats)
     flops = 2 * size**3
-    return {"size": size, "repeats": repeats, "threads": torch.get_num_threads(),
+    return {"size": size, "repeats": repeats, "threads": torch.get_num_threads(), "dtype": str(dtype),
             "gflops_peak": flops / min(seconds) / 1e9, "gflops_median": flops / statistics.median(seconds) / 1e9}
 
 

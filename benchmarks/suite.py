@@ -6,7 +6,8 @@ the bandwidth bound need them), training (Ludwig vs a plain transformers+PEFT lo
 (batched vs one-at-a-time Ludwig generation), memory (peak RSS of make train's path, and of the
 evaluation and app processes), scaling (seconds per epoch vs rows at two sequence lengths), knowledge,
 safety, serving (llama.cpp on GGUF files vs PyTorch: speed, TTFT, ROUGE-L; the API under load), retrieval
-(hit@1/@5 on the lay questions, time per question, the passages' extra time to first token).
+(hit@1/@5 on the lay questions, time per question, the passages' extra time to first token), precision
+(bf16 vs fp32: training, the app's generation, batched evaluation, matmul peaks, what `auto` picks here).
 Every comparison alternates its contenders in one run and reports the median and the spread.
 """
 
@@ -25,10 +26,11 @@ from pathlib import Path
 import torch
 import yaml
 
-from benchmarks import hardware, knowledge, retrieval, safety, serving
+from benchmarks import hardware, knowledge, precision, retrieval, safety, serving
 from plugins import runs
 
-PARTS = ("training", "generation", "evaluation", "knowledge", "memory", "scaling", "safety", "serving", "retrieval")
+PARTS = ("training", "generation", "evaluation", "knowledge", "memory", "scaling", "safety", "serving", "retrieval",
+         "precision")
 TARGETS = {  # issue 5
     "training_ratio": 1.0, "training_ratio_length_batching": 1.3, "mfu": 0.60, "app_ratio": 0.95,
     "bandwidth_fraction": 0.70, "batched_eval": 3.0, "train_rss_gb": 4.0,
@@ -157,6 +159,9 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
         print("serving: llama.cpp (f16, 8-bit, 4-bit GGUF) vs PyTorch on the test split, then the API under load ...",
               flush=True)
         result["serving"] = _timed(result, "serving", lambda: serving.measure(run, quick))
+    if "precision" in parts:
+        print("precision: bf16 vs fp32 for training, the app's generation and batched evaluation ...", flush=True)
+        result["precision"] = _timed(result, "precision", lambda: precision.measure(run, p, quick))
     if "scaling" in parts:
         print("scaling: seconds per epoch vs rows at two sequence lengths ...", flush=True)
         result["scaling"] = _timed(result, "scaling", lambda: training.scaling(
@@ -211,6 +216,8 @@ def targets(r: dict) -> list[dict]:
         serving.targets(r["serving"], add)
     if "retrieval" in r:
         retrieval.targets(r["retrieval"], add)
+    if "precision" in r:
+        precision.targets(r["precision"], add)
     return rows
 
 
@@ -286,7 +293,8 @@ def _scaling_md(s: dict) -> list[str]:
 
 SECTIONS = {"training": _training_md, "generation": _generation_md, "evaluation": _evaluation_md,
             "knowledge": knowledge.markdown, "memory": _memory_md, "safety": lambda s: [safety.markdown(s)],
-            "scaling": _scaling_md, "serving": serving.markdown, "retrieval": retrieval.markdown}
+            "scaling": _scaling_md, "serving": serving.markdown, "retrieval": retrieval.markdown,
+            "precision": precision.markdown}
 
 
 def markdown(r: dict) -> str:

@@ -1,5 +1,8 @@
 """Training throughput: the project's Ludwig path vs a plain transformers+PEFT loop, and its scaling.
 
+Here every contender trains in fp32, so the comparison isolates the project's own speed-ups; the
+`precision` part (benchmarks/precision.py) measures bf16 against these.
+
 Contenders train the same base model with the same LoRA settings on the same rows, batch size,
 gradient accumulation, sequence length and torch threads, for a fixed number of optimizer steps
 after one untimed warm-up step; they alternate and repeat in one process. Throughput counts
@@ -21,7 +24,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from plugins import runs
+from plugins import precision, runs
 from plugins import spec as spec_mod
 
 # name -> (sparse logits, length batching) for the Ludwig contenders; the last is what make train runs
@@ -144,22 +147,24 @@ def plain_loop(rows: pd.DataFrame, cfg: dict, steps: int, seed: int, epochs: flo
 
 
 def ludwig_train(rows: pd.DataFrame, cfg: dict, steps: int | None, seed: int, length_batching_on: bool,
-                 sparse_logits_on: bool, max_length: int | None = None, epochs: int | None = None) -> dict:
+                 sparse_logits_on: bool, max_length: int | None = None, epochs: int | None = None,
+                 dtype: str = "fp32") -> dict:
     """The project's training path (plugins.train: the fixes applied, LudwigModel.train on the spec's
     Ludwig config; sparse logits and length batching on or off) on `rows`, for `steps` optimizer steps
     after one warm-up step (or one epoch after the warm-up step, with `epochs=1`). Timed between
     Ludwig's own batch callbacks, so it includes Ludwig's batcher and every per-step cost, but not
     model loading, preprocessing or evaluation. A tiny validation and test split (3 rows each) keeps
-    Ludwig's evaluations short."""
+    Ludwig's evaluations short. `dtype` (fp32 or bf16) is the precision (plugins/precision.py) it trains in."""
     import ludwig.models.llm as llm_module
     from ludwig.api import LudwigModel
     from ludwig.callbacks import Callback
 
-    from plugins.ludwig import fixes, length_batching, sparse_logits
+    from plugins.ludwig import cpu_autocast, fixes, length_batching, sparse_logits
 
     fixes.apply()
     length_batching.apply(enabled=length_batching_on)
     sparse_logits.apply(enabled=sparse_logits_on)
+    cpu_autocast.apply(precision.decide(dtype))
     accum = cfg["accumulation"]
     config = copy.deepcopy(cfg["spec"].ludwig)
     trainer = config.setdefault("trainer", {})
@@ -198,7 +203,7 @@ def ludwig_train(rows: pd.DataFrame, cfg: dict, steps: int | None, seed: int, le
             peft_model = model.model.model
             flops = flops_per_token(peft_model)
             attention = getattr(peft_model.config, "_attn_implementation", None)
-            dtype = str(next(peft_model.parameters()).dtype)
+            weights = str(next(peft_model.parameters()).dtype)
     finally:
         llm_module.generate_merged_ids = merged
     warm = accum
@@ -208,7 +213,8 @@ def ludwig_train(rows: pd.DataFrame, cfg: dict, steps: int | None, seed: int, le
     seconds = sum(e - s for s, e in zip(stamps["start"][warm:], stamps["end"][warm:]))
     return {"seconds": seconds, "tokens": sum(c for c, _ in timed),
             "padded_tokens": sum(p for _, p in timed), "micro_batches": len(stamps["end"]) - warm,
-            "threads": torch.get_num_threads(), "attention": attention, "dtype": dtype, **flops}
+            "threads": torch.get_num_threads(), "attention": attention, "dtype": weights,
+            "precision": dtype, **flops}
 
 
 # ------------------------------------------------------------------ the comparison and the scaling
@@ -270,13 +276,14 @@ def scaling(run_dir: Path, row_counts: list[int], lengths: list[int], fraction: 
     cfg = settings(run_dir)
     data = train_rows(run_dir)
     grouped = bool(cfg["spec"].project.get("length_batching"))
+    dtype = precision.of_project(cfg["spec"].project).dtype  # as make train would train here
     points = []
     for max_length in lengths:
         for n in row_counts:
             part = max(cfg["batch_size"] * cfg["accumulation"], int(round(n * fraction)))
             rows = resize(data, part)
             r = ludwig_train(rows, cfg, None, 42, length_batching_on=grouped, sparse_logits_on=True,
-                             max_length=max_length, epochs=1)
+                             max_length=max_length, epochs=1, dtype=dtype)
             points.append({"rows": n, "max_length": max_length, "rows_trained": part,
                            "seconds_per_epoch": r["seconds"] * n / part, "tokens_per_row": r["tokens"] / part,
                            "tokens_per_second": r["tokens"] / r["seconds"]})
@@ -291,4 +298,4 @@ def scaling(run_dir: Path, row_counts: list[int], lengths: list[int], fraction: 
         slope, intercept = np.polyfit([p["rows"] for p in pts], [p["seconds_per_epoch"] for p in pts], 1)
         fits[str(max_length)] = {"exponent": float(exponent), "seconds_per_row": float(slope),
                                  "intercept_seconds": float(intercept)}
-    return {"fraction": fraction, "length_batching": grouped, "points": points, "fits": fits}
+    return {"fraction": fraction, "length_batching": grouped, "precision": dtype, "points": points, "fits": fits}

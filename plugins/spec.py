@@ -293,6 +293,8 @@ PROJECT_KEYS = {"data": "the dataset block",
                                    "(plugins/ludwig/length_batching.py)",
                 "benchmarks": "knowledge benchmarks make compare scores: {mmlu_medical|medmcqa|pubmedqa: {limit: N}}",
                 "tracking": "true (default) or false: log the run to MLflow in mlruns/ (plugins/tracking.py)",
+                "precision": "auto (default: bf16 where the CPU has bf16 matrix units, else fp32), fp32 or bf16 "
+                             "(plugins/precision.py)",
                 "retrieval": "trusted passages for each question: {corpus, fields, k, passage_words, min_score, "
                              "source_format} (plugins/retrieval)"}
 
@@ -308,6 +310,10 @@ def _project_problems(raw: dict) -> list[str]:
                 if k not in PROJECT_KEYS]
     if not isinstance(project.get("tracking", True), bool):
         problems.append(f"'{where}.tracking' is {project['tracking']!r}; allowed: true or false")
+    if "precision" in project:
+        from plugins import precision
+
+        problems += precision.problems(project["precision"], f"{where}.precision")
     if not isinstance(project.get("length_batching", False), bool):
         problems.append(f"'{where}.length_batching' is {project['length_batching']!r}; allowed: true or false")
     if "retrieval" in project:
@@ -441,6 +447,11 @@ def load(path: Path | str) -> Spec:
         # search algorithm's package, which only the sweep itself needs)
         problems += sweep_check.problems(raw, resolved({k: v for k, v in raw.items() if k != "hyperopt"}))
     problems += _model_problems(raw)
+    if not problems and (raw.get(PROJECT_KEY) or {}).get("precision") == "bf16":
+        from plugins import precision
+
+        if warning := precision.decide("bf16").warning:
+            warnings.append(f"'{PROJECT_KEY}.precision: bf16' on this machine: {warning}")
     if not problems:  # the tokenizer is only worth loading for an otherwise valid spec
         problems += _template_problems(raw, warnings)
     if problems:

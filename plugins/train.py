@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from plugins import data as data_mod
-from plugins import runs, tracking
+from plugins import precision, runs, tracking
 from plugins import spec as spec_mod
 from plugins.ludwig import distributed
 
@@ -35,14 +35,18 @@ def _copy_inputs(spec: spec_mod.Spec, prepared: data_mod.PreparedData, run_dir: 
     return data_dir / prepared.path.name
 
 
-def apply_plugins(project: dict) -> None:
-    """The project's Ludwig patches for training, in this process (a sweep trial runs this in its Ray worker)."""
-    from plugins.ludwig import fixes, length_batching, sparse_logits
+def apply_plugins(project: dict) -> precision.Decision:
+    """The project's Ludwig patches for training, in this process (a sweep trial runs this in its Ray worker).
+    Returns the precision chosen for this machine (plugins/precision.py)."""
+    from plugins.ludwig import cpu_autocast, fixes, length_batching, sparse_logits
 
     fixes.apply()
     sparse_logits.apply()
     if project.get("length_batching"):
         length_batching.apply()
+    decision = precision.of_project(project)
+    cpu_autocast.apply(decision)
+    return decision
 
 
 def base_validation_loss(llm, validation_set, batch_size: int) -> float:
@@ -137,7 +141,10 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
                  f"{scale['gradient_accumulation_steps']} accumulation = {scale['effective_batch_size']}")
     print(f"effective batch: {effective}", flush=True)
 
-    apply_plugins(spec.project)
+    decision = apply_plugins(spec.project)
+    print(decision.describe(), flush=True)
+    if decision.warning:
+        print(f"warning: {decision.warning}", file=sys.stderr, flush=True)
     from ludwig.api import LudwigModel
 
     seed = spec.data.get("seed", 42)
@@ -164,7 +171,8 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
         print(f"rank {this.rank} done: training wall time {train_seconds / 60:.1f} min", flush=True)
         return None
     summary = write_summary(run_dir, spec.raw["base_model"], base_loss, train_seconds,
-                            resumed=bool(resume), effective_batch_size=scale["effective_batch_size"], scale_out=scale)
+                            resumed=bool(resume), effective_batch_size=scale["effective_batch_size"], scale_out=scale,
+                            precision=decision.as_dict())
     losses = summary["validation_loss"]
     runs.mark_latest(run_dir)
     tracked = tracking.log_training(runs.Run(run_dir))
@@ -172,7 +180,7 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
         f"\nrun: {run_dir}\n"
         f"validation loss: base {losses['base']:.4f} -> fine-tuned {losses['fine_tuned']:.4f}\n"
         f"training wall time: {train_seconds / 60:.1f} min, tokens seen: {summary['tokens_seen']}, "
-        f"run size: {summary['run_disk_mb']:.0f} MB, effective batch: {effective}\n"
+        f"run size: {summary['run_disk_mb']:.0f} MB, effective batch: {effective}, {decision.describe()}\n"
         + (f"MLflow: run {tracked} in {tracking.tracking_uri()} (make mlflow)" if tracked else "MLflow: off"),
         flush=True,
     )

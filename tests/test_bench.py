@@ -28,7 +28,7 @@ def test_report_files(report):
     text = (folder / "bench.md").read_text()
     for heading in ("## Targets", "## Training throughput", "## Generation (the app)", "## Evaluation",
                     "## Knowledge benchmarks", "## Memory", "## Safety triage", "## Scaling", "## Serving",
-                    "## Retrieval"):
+                    "## Retrieval", "## Precision: bf16 vs fp32"):
         assert heading in text
     assert "## Targets" in stdout and "bench.{json,md}" in stdout
 
@@ -63,7 +63,8 @@ def test_generation_evaluation_memory_scaling_fields(report):
     assert len(s["points"]) == len(data["settings"]["scaling_rows"]) * len(data["settings"]["scaling_lengths"])
     assert set(s["fits"]) == {str(n) for n in data["settings"]["scaling_lengths"]}
     names = {t["target"] for t in data["targets"]}
-    assert len(names) == 18 and all(isinstance(t["met"], bool) for t in data["targets"])
+    bf16_here = data["precision"]["auto"]["dtype"] == "bf16"  # the precision targets are judged on bf16 CPUs only
+    assert len(names) == 18 + 3 * bf16_here and all(isinstance(t["met"], bool) for t in data["targets"])
     assert {"retrieval hit@5 on lay questions (report half)", "retrieval time per question"} <= names
     knowledge = data["knowledge"]  # scored where ../shared/data/mcq exists, else skipped with the reason
     if "skipped" in knowledge:
@@ -101,3 +102,23 @@ def test_retrieval_fields(report):
 def test_unknown_part_is_refused(tmp_path):
     result = run_module(make_project(tmp_path / "p"), "benchmarks.suite", "--only", "speed")
     assert result.returncode == 2 and "unknown part(s) speed" in result.stderr
+
+
+def test_precision_fields(report):
+    """bf16 vs fp32 side by side: training (plain fp32 loop, the project's path in each precision), the app's
+    generation and batched evaluation, with the CPU flags, what `auto` picks here and both matmul peaks."""
+    from plugins import precision
+
+    _, data, _ = report
+    p = data["precision"]
+    assert p["auto"]["dtype"] == precision.decide("auto").dtype and set(p["auto"]["flags"]) <= set(p["cpu_flags"])
+    assert p["matmul"]["fp32"]["gflops_peak"] > 0 and p["matmul"]["bf16"]["dtype"] == "torch.bfloat16"
+    contenders = p["training"]["contenders"]
+    assert set(contenders) == {"plain_fp32", "project_fp32", "project_bf16"}
+    assert contenders["project_bf16"]["peak_gflops"] == p["matmul"]["bf16"]["gflops_peak"]
+    assert contenders["project_fp32"]["peak_gflops"] == p["matmul"]["fp32"]["gflops_peak"]
+    assert all(c["tokens_per_second"] > 0 and c["mfu"] > 0 for c in contenders.values())
+    assert p["training"]["bf16_vs_project_fp32"]["median"] > 0
+    g, e = p["generation"], p["evaluation"]
+    assert g["answers"] == g["questions"] * g["repeats"] and all(v > 0 for v in g["ttft_seconds"].values())
+    assert len(e["seconds"]["fp32"]) == len(e["seconds"]["bf16"]) == e["repeats"] and e["ratio"]["median"] > 0

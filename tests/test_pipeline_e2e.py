@@ -44,6 +44,12 @@ def test_run_directory_keeps_spec_data_outputs_and_summary(trained):
     losses = summary["validation_loss"]
     assert losses["fine_tuned"] < losses["base"]  # a few steps at lr 1e-3 already lower it
     assert f"base {losses['base']:.4f} -> fine-tuned {losses['fine_tuned']:.4f}" in result.stdout
+    # the smoke spec says nothing about precision: `auto` decides from this machine's CPU flags, says so, records why
+    from plugins import precision
+
+    chosen = precision.decide("auto")
+    assert summary["precision"]["dtype"] == chosen.dtype and summary["precision"]["reason"] == chosen.reason
+    assert chosen.describe() in result.stdout
     # Ludwig's outputs, the adapter only, and no full-weight training checkpoints left behind
     assert (run / "ludwig" / "training_statistics.json").is_file()
     assert (run / "ludwig" / "model" / "model_weights" / "adapter_model.safetensors").is_file()

@@ -183,6 +183,7 @@ class Server:
         async def health():
             a = self.assistant
             return {"status": "ok", "engine": a.engine_name, "models": list(self.model_ids),
+                    "precision": a.precision.dtype if a.engine_name == "transformers" else None,
                     "source": str(a.export.dir if a.engine_name == "llama.cpp" else a.run_dir or a.export.dir),
                     "waiting": self.waiting}
 

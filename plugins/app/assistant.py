@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins import models, prompt, runs
+from plugins import models, precision, prompt, runs
 from plugins.app import triage
 from plugins.app.engines import ENGINES, Engine, LlamaCppEngine, Settings, TransformersEngine
 from plugins.data import normalize_text
@@ -81,6 +81,7 @@ class Assistant:
         if engine == "llama.cpp" and self.export is None:
             self.export = Export.newest_for(self.run, root / EXPORTS)
         self.engine_name = engine
+        self.precision = precision.of_project((self.run.spec if self.run else {}).get("medical_llm"))
         described = self.export if engine == "llama.cpp" or self.run is None else self.run
         self.spec_name, self.template = described.name, described.template
         self.question_field = described.input_name
@@ -112,11 +113,11 @@ class Assistant:
         if self.engine_name == "llama.cpp":
             return LlamaCppEngine(self.export.gguf(base=base), n_ctx=self.n_ctx)
         if base:
-            return TransformersEngine(models.load_base(self.base_path), self.tokenizer)
+            return TransformersEngine(models.load_base(self.base_path), self.tokenizer, self.precision)
         if self.run is not None:
             return TransformersEngine(models.merge_adapter(models.load_base(self.base_path), self.run.adapter_dir),
-                                      self.tokenizer)
-        return TransformersEngine(models.load_base(self.export.hf_dir), self.tokenizer)
+                                      self.tokenizer, self.precision)
+        return TransformersEngine(models.load_base(self.export.hf_dir), self.tokenizer, self.precision)
 
     @property
     def model(self):
@@ -182,4 +183,4 @@ class Assistant:
         grounded = (f" · answers from {len(self.retriever.corpus):,} trusted NIH passages (top {self.retriever.k})"
                     if self.retriever else "")
         return (f"{source} · spec `{self.spec_name}` · base model `{self.base_path}` + LoRA adapter (merged) "
-                f"· transformers{grounded}")
+                f"· transformers, {self.precision.dtype}{grounded}")

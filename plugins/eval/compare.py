@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from plugins import runs, tracking
+from plugins import precision, runs, tracking
 from plugins.data import SPLIT_NAMES
 from plugins.eval import grounding, held_out, knowledge, metrics, plots, tables
 from plugins.retrieval import sources
@@ -21,10 +21,14 @@ from plugins.spec import PROJECT_KEY
 
 
 def load_model(run: runs.Run):
-    """The run's Ludwig model, loaded through Ludwig with the project's fixes."""
-    from plugins.ludwig import fixes
+    """The run's Ludwig model, loaded through Ludwig with the project's fixes, generating in the precision its
+    spec asks for on this machine (plugins/precision.py)."""
+    from plugins.ludwig import cpu_autocast, fixes
 
     fixes.apply()
+    decision = precision.of_project(run.spec.get(PROJECT_KEY))
+    print(f"{run.name}: answers in {decision.describe()}", flush=True)
+    cpu_autocast.apply(decision)
     from ludwig.api import LudwigModel
 
     return LudwigModel.load(str(run.model_dir), logging_level=logging.WARNING)

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from plugins import models
+from plugins import models, precision
 
 if TYPE_CHECKING:
     from plugins.runs import Run
@@ -458,6 +458,7 @@ def evaluate(run: Run, block: dict, out_dir: Path, data_root: Path = DATA_ROOT, 
     batch_size = batch_size or run.eval_batch_size
     counts = {name: len(records) for name, records in selected.items()}
 
+    decision = precision.of_project(run.spec.get("medical_llm"))
     start = time.perf_counter()
     model, tokenizer = load_base(run.base_model)
     timing: dict = {"load_seconds": time.perf_counter() - start}
@@ -472,7 +473,8 @@ def evaluate(run: Run, block: dict, out_dir: Path, data_root: Path = DATA_ROOT, 
             timing["merge_seconds"] = time.perf_counter() - start
         with _quiet_lm_eval():
             lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
-        outcome[system], timing[system], aggregates[system] = score(lm, names, task_manager, system, counts)
+        with precision.autocast(decision):
+            outcome[system], timing[system], aggregates[system] = score(lm, names, task_manager, system, counts)
 
     questions = []
     for name, records in selected.items():
@@ -492,7 +494,7 @@ def evaluate(run: Run, block: dict, out_dir: Path, data_root: Path = DATA_ROOT, 
     result = {
         "run": str(run.dir), "base_model": str(run.base_model), "adapter": str(run.adapter_dir),
         "method": METHOD, "prompts": {n: PROMPTS[n] for n in names}, "lm_eval_version": lm_eval.__version__,
-        "seed": seed, "n_boot": n_boot, "batch_size": batch_size, "limits": limits,
+        "seed": seed, "n_boot": n_boot, "batch_size": batch_size, "limits": limits, "precision": decision.as_dict(),
         "benchmarks": {n: {"description": BENCHMARKS[n].description, "questions": counts[n]} for n in names},
         "timing": timing,
         "lm_eval_results": aggregates,  # lm-eval's own acc/acc_norm per system and benchmark (a cross-check)

@@ -1,0 +1,96 @@
+"""Numeric precision on the CPU: fp32, or bfloat16 autocast where the CPU has bf16 matrix units.
+
+Why a project key (`medical_llm.precision: auto | fp32 | bf16`) and not Ludwig's
+`trainer.use_mixed_precision`: Ludwig 0.17's key is a boolean (no "auto") meaning CUDA fp16 autocast
+with a gradient scaler, and Ludwig switches it off when there is no GPU. Server CPUs with AMX or
+AVX512-BF16 (Arm: BF16) multiply bfloat16 several times faster than fp32; elsewhere torch emulates
+bf16 and it is slower. So `auto` looks at the CPU's flags and picks, and the decision (with the
+flags it saw) is printed and kept in the run's summary.
+
+bf16 here is autocast: weights, LoRA adapters and optimizer state stay fp32, matrix products run in
+bf16 (torch's CPU autocast lists), so a saved adapter is fp32 and loads anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+CHOICES = ("auto", "fp32", "bf16")
+ALLOWED = "auto (bf16 where the CPU has bf16 matrix units, else fp32), fp32 or bf16"
+# /proc/cpuinfo flags of bf16 matrix units: Intel AMX and AVX512-BF16 (x86 `flags`), Arm BF16 (`Features`)
+NATIVE = ("amx_bf16", "avx512_bf16", "bf16")
+SHOWN = ("amx_bf16", "amx_tile", "avx512_bf16", "avx512f", "avx2", "bf16", "sve", "asimd")  # flags worth recording
+
+
+@dataclass(frozen=True)
+class Decision:
+    requested: str  # what the spec asked for
+    dtype: str  # fp32 or bf16: what runs
+    reason: str
+    flags: tuple[str, ...]  # the relevant CPU flags seen
+    warning: str | None = None  # bf16 asked for where it would be emulated
+
+    @property
+    def bf16(self) -> bool:
+        return self.dtype == "bf16"
+
+    def describe(self) -> str:
+        return f"precision: {self.dtype} ({self.requested}: {self.reason})"
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "flags": list(self.flags),
+                "torch_cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The CPU's feature flags (x86 `flags`, Arm `Features`); empty where /proc/cpuinfo is missing."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return frozenset()
+    flags: set[str] = set()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            flags.update(value.split())
+    return frozenset(flags)
+
+
+def decide(requested: str = "auto", flags: frozenset[str] | set[str] | None = None) -> Decision:
+    """What runs for `requested` on a CPU with `flags` (this machine's when None)."""
+    if requested not in CHOICES:
+        raise ValueError(f"precision {requested!r}; allowed: {ALLOWED}")
+    flags = cpu_flags() if flags is None else frozenset(flags)
+    seen = tuple(f for f in SHOWN if f in flags)
+    native = [f for f in NATIVE if f in flags]
+    units = f"this CPU reports {', '.join(native)}" if native else (
+        f"this CPU has no bf16 matrix units (no {', '.join(NATIVE[:2])} or Arm bf16 flag"
+        + (f"; flags seen: {', '.join(seen)}" if seen else "") + ")")
+    if requested == "fp32":
+        return Decision(requested, "fp32", "as the spec asks", seen)
+    if requested == "bf16":
+        warning = None if native else (f"bf16 was asked for but {units}: torch emulates bf16 there, usually slower "
+                                       "than fp32; use precision: auto or fp32")
+        return Decision(requested, "bf16", "as the spec asks" + ("" if native else " (emulated)"), seen, warning)
+    return Decision(requested, "bf16" if native else "fp32", units, seen)
+
+
+def problems(value, where: str) -> list[str]:
+    return [] if value in CHOICES else [f"'{where}' is {value!r}; allowed: {ALLOWED}"]
+
+
+def of_project(project: dict) -> Decision:
+    """The decision for a spec's `medical_llm:` block (a run's spec, when making its answers)."""
+    return decide((project or {}).get("precision", "auto"))
+
+
+def autocast(decision: Decision | None):
+    """The context every forward pass and generation runs in: bf16 autocast on the CPU, or nothing (fp32,
+    or None). Autocast is per thread: enter it in the thread that runs the model."""
+    if decision is not None and decision.bf16:
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
