@@ -6,20 +6,28 @@ batching as the spec says) in fp32, and the same in bf16; MFU against the matmul
 each runs in. Generation: the app's streaming (TransformersEngine) on one merged model, its precision
 switched between answers: time to first token and tokens/s. Evaluation: `make compare`'s batched Ludwig
 predict on the same questions. With the CPU flags, what `auto` decides here, and both matmul peaks.
+
+`python -m benchmarks.precision BF16_RUN FP32_RUN` judges quality instead: two runs of one spec, one per
+precision, each after `make compare`: validation loss within 1 % and the test-split ROUGE-L difference's
+paired 95 % interval (the same questions resampled for both) holding zero.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
 import time
 from pathlib import Path
 
+import pandas as pd
 import torch
 
 from benchmarks import hardware, training
 from plugins import precision, runs
 
 TARGETS = {"train_vs_plain": 1.6, "train_vs_own_fp32": 1.5, "generation": 1.3}  # issue 18, bf16-capable CPUs
+LOSS_TOLERANCE = 0.01  # bf16's best validation loss within 1 % of fp32's
 DTYPES = ("fp32", "bf16")
 
 
@@ -159,3 +167,55 @@ def markdown(r: dict) -> list[str]:
               f"{e['batch_size']}): fp32 {statistics.median(e['seconds']['fp32']):.1f} s, bf16 "
               f"{statistics.median(e['seconds']['bf16']):.1f} s: {_spread(e['ratio'])} faster."]
     return lines
+
+
+def quality(bf16_dir: Path, fp32_dir: Path, n_boot: int = 2000) -> dict:
+    """bf16 vs fp32 runs of one spec, each after `make compare`: the same test questions, paired."""
+    from plugins.eval import metrics
+
+    found = {}
+    for dtype, run_dir in (("bf16", bf16_dir), ("fp32", fp32_dir)):
+        summary = json.loads((run_dir / "summary.json").read_text())
+        chosen = (summary.get("precision") or {}).get("dtype", "fp32")  # runs before precision existed: fp32
+        if chosen != dtype:
+            raise SystemExit(f"error: {run_dir} trained in {chosen}, not {dtype}")
+        answers = run_dir / "eval" / "answers.csv"
+        if not answers.is_file():
+            raise SystemExit(f"error: {answers} missing: run `make compare RUN={run_dir}` first")
+        found[dtype] = (summary, pd.read_csv(answers, keep_default_na=False))
+    a16, a32 = found["bf16"][1], found["fp32"][1]
+    if a16["question"].tolist() != a32["question"].tolist():
+        raise SystemExit("error: the two runs answered different test questions (not one spec's split)")
+    loss = {d: found[d][0]["validation_loss"]["fine_tuned"] for d in found}
+    references = a32["answer"].astype(str).tolist()
+    paired = metrics.paired_bootstrap(a32["fine_tuned"].astype(str).tolist(), a16["fine_tuned"].astype(str).tolist(),
+                                      references, n_boot=n_boot)
+    rouge = paired["rougeL"]
+    return {"runs": {"bf16": str(bf16_dir), "fp32": str(fp32_dir)}, "validation_loss": loss,
+            "loss_relative_difference": loss["bf16"] / loss["fp32"] - 1,
+            "loss_met": abs(loss["bf16"] / loss["fp32"] - 1) <= LOSS_TOLERANCE,
+            "train_wall_seconds": {d: found[d][0]["train_wall_seconds"] for d in found},
+            "rougeL": {d: metrics.summarize(found[d][1]["fine_tuned"].astype(str).tolist(), references,
+                                            n_boot=n_boot)["rougeL"]["value"] for d in found},
+            "rougeL_difference": rouge, "rougeL_met": rouge["low"] <= 0 <= rouge["high"],
+            "questions": len(references), "identical_answers": int((a16["fine_tuned"] == a32["fine_tuned"]).sum())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="bf16 vs fp32 quality: two runs of one spec, after make compare")
+    parser.add_argument("bf16_run", type=Path)
+    parser.add_argument("fp32_run", type=Path)
+    args = parser.parse_args(argv)
+    q = quality(args.bf16_run, args.fp32_run)
+    d = q["rougeL_difference"]
+    print(json.dumps(q, indent=2))
+    print(f"\nvalidation loss: bf16 {q['validation_loss']['bf16']:.4f}, fp32 {q['validation_loss']['fp32']:.4f} "
+          f"({100 * q['loss_relative_difference']:+.2f} %; within 1 %: {q['loss_met']})\n"
+          f"test ROUGE-L: bf16 {q['rougeL']['bf16']:.4f}, fp32 {q['rougeL']['fp32']:.4f}; bf16 - fp32 "
+          f"{d['diff']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] (holds 0: {q['rougeL_met']}); identical answers "
+          f"{q['identical_answers']} of {q['questions']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

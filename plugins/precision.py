@@ -38,6 +38,11 @@ class Decision:
     def bf16(self) -> bool:
         return self.dtype == "bf16"
 
+    @property
+    def autocast_dtype(self) -> torch.dtype | None:
+        """For engines that take an autocast dtype themselves (lm-eval's HFLM)."""
+        return torch.bfloat16 if self.bf16 else None
+
     def describe(self) -> str:
         return f"precision: {self.dtype} ({self.requested}: {self.reason})"
 

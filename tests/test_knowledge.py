@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from plugins import runs
 from plugins.eval import knowledge
 from plugins.eval.knowledge import BENCHMARKS, KnowledgeError
 from tests.conftest import TINY
@@ -239,7 +240,7 @@ def test_statistics_on_a_hand_made_result():
 BLOCK = {"mmlu_medical": {"limit": 3}, "medmcqa": None, "pubmedqa": {"limit": 2}}
 
 
-def make_run(root: Path, block: dict | None) -> Path:
+def make_run(root: Path, block: dict | None, precision: str = "fp32") -> Path:
     """A run directory as plugins.runs reads it: spec.yaml, Ludwig's saved config, a LoRA adapter (random, B != 0
     so that it changes the scores) trained on nothing."""
     import torch
@@ -248,7 +249,8 @@ def make_run(root: Path, block: dict | None) -> Path:
 
     run = root / "runs" / "tiny" / "20250101-000000"
     (run / "ludwig" / "model").mkdir(parents=True)
-    spec = {"base_model": str(TINY), "medical_llm": {"benchmarks": block} if block else {}}
+    project = {"precision": precision, **({"benchmarks": block} if block else {})}
+    spec = {"base_model": str(TINY), "medical_llm": project}
     (run / "spec.yaml").write_text(yaml.safe_dump(spec))
     config = {"trainer": {"eval_batch_size": 3}}
     (run / "ludwig" / "model" / "model_hyperparameters.json").write_text(json.dumps(config))
@@ -268,10 +270,13 @@ def evaluated(tmp_path_factory, data_root):
     return run, json.loads((run / "eval" / "knowledge.json").read_text())
 
 
-def _loglikelihoods(model, tokenizer, prompt: str, choices: list[str]) -> list[float]:
+def _loglikelihoods(model, tokenizer, prompt: str, choices: list[str], dtype: str = "fp32") -> list[float]:
     """Sum of the log-probabilities of each option's tokens after the prompt, built as lm-eval builds them: the
-    continuation is " " + option, its tokens are those of prompt + continuation after the prompt's own tokens."""
+    continuation is " " + option, its tokens are those of prompt + continuation after the prompt's own tokens.
+    The forward runs in `dtype` (plugins/precision.py), the log-softmax in fp32, as lm-eval does."""
     import torch
+
+    from plugins import precision
 
     context = tokenizer.encode(prompt)
     out = []
@@ -279,8 +284,9 @@ def _loglikelihoods(model, tokenizer, prompt: str, choices: list[str]) -> list[f
         whole = tokenizer.encode(prompt + " " + choice)
         assert whole[:len(context)] == context
         continuation = whole[len(context):]
-        with torch.no_grad():
-            logits = model(torch.tensor([whole])).logits[0].float()
+        with torch.no_grad(), precision.autocast(precision.decide(dtype)):
+            logits = model(torch.tensor([whole])).logits[0]
+        logits = logits.float()
         logprobs = torch.log_softmax(logits, dim=-1)
         out.append(sum(float(logprobs[len(context) - 1 + i, t]) for i, t in enumerate(continuation)))
     return out
@@ -313,6 +319,28 @@ def test_lm_eval_scores_match_an_independent_computation(evaluated, data_root):
         assert q["fine_tuned"]["choice"] == max(range(len(lls)), key=lls.__getitem__)
         moved = max(moved, max(abs(a - b) for a, b in zip(lls, base_lls[q["id"]])))
     assert moved > 0.05, "the random adapter should change the scores"
+
+
+def test_bf16_precision_reaches_lm_eval(tmp_path, data_root, evaluated):
+    """A spec with `precision: bf16` scores with lm-eval's own autocast in bf16 (an outer autocast would be switched
+    off inside lm-eval): the log-likelihoods are those of a bf16 forward, not the fp32 ones."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    block = {"mmlu_medical": {"limit": 3}}
+    run = make_run(tmp_path, block, precision="bf16")
+    result = knowledge.evaluate(runs.Run(run), block, run / "eval", data_root=data_root)
+    assert result["precision"]["dtype"] == "bf16"
+    fp32 = {q["id"]: q for q in evaluated[1]["questions"]}
+    tokenizer = AutoTokenizer.from_pretrained(TINY)
+    base = AutoModelForCausalLM.from_pretrained(TINY, dtype="float32").eval()
+    records = {r["id"]: r for r in BENCHMARKS["mmlu_medical"].load(data_root)}
+    moved = 0.0
+    for q in result["questions"]:
+        lls = q["base"]["loglikelihoods"]
+        bf16_lls = _loglikelihoods(base, tokenizer, q["prompt"], records[q["id"]]["choices"], "bf16")
+        assert lls == pytest.approx(bf16_lls, abs=0.05)
+        moved = max(moved, max(abs(a - b) for a, b in zip(lls, fp32[q["id"]]["base"]["loglikelihoods"])))
+    assert moved > 1e-3, "bf16 scores equal the fp32 ones: the precision did not reach lm-eval"
 
 
 def test_lm_eval_aggregate_agrees_with_the_per_question_results(evaluated):

@@ -440,6 +440,7 @@ def evaluate(run: Run, block: dict, out_dir: Path, data_root: Path = DATA_ROOT, 
              seed: int = SEED, n_boot: int = N_BOOT) -> dict:
     """Score the run's base model and base + merged adapter on the declared benchmarks -> out_dir/knowledge.json
     (everything), out_dir/knowledge_answers.csv (per question); returns the result."""
+    import torch
     from lm_eval.models.huggingface import HFLM
     from lm_eval.tasks import TaskManager
 
@@ -471,10 +472,12 @@ def evaluate(run: Run, block: dict, out_dir: Path, data_root: Path = DATA_ROOT, 
             except FileNotFoundError as e:
                 raise KnowledgeError(str(e)) from None
             timing["merge_seconds"] = time.perf_counter() - start
+        # lm-eval sets its own autocast around each forward, so the spec's precision goes there; the
+        # log-softmax stays fp32 (lm-eval's default is the logits' dtype: bf16 sums of log-probabilities tie)
         with _quiet_lm_eval():
-            lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size)
-        with precision.autocast(decision):
-            outcome[system], timing[system], aggregates[system] = score(lm, names, task_manager, system, counts)
+            lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size,
+                      mixed_precision_dtype=decision.autocast_dtype, softmax_dtype=torch.float32)
+        outcome[system], timing[system], aggregates[system] = score(lm, names, task_manager, system, counts)
 
     questions = []
     for name, records in selected.items():
