@@ -192,6 +192,7 @@ def quality(bf16_dir: Path, fp32_dir: Path, n_boot: int = 2000) -> dict:
                                       references, n_boot=n_boot)
     rouge = paired["rougeL"]
     return {"runs": {"bf16": str(bf16_dir), "fp32": str(fp32_dir)}, "validation_loss": loss,
+            "knowledge": knowledge_difference(bf16_dir, fp32_dir, n_boot),
             "loss_relative_difference": loss["bf16"] / loss["fp32"] - 1,
             "loss_met": abs(loss["bf16"] / loss["fp32"] - 1) <= LOSS_TOLERANCE,
             "train_wall_seconds": {d: found[d][0]["train_wall_seconds"] for d in found},
@@ -199,6 +200,28 @@ def quality(bf16_dir: Path, fp32_dir: Path, n_boot: int = 2000) -> dict:
                                             n_boot=n_boot)["rougeL"]["value"] for d in found},
             "rougeL_difference": rouge, "rougeL_met": rouge["low"] <= 0 <= rouge["high"],
             "questions": len(references), "identical_answers": int((a16["fine_tuned"] == a32["fine_tuned"]).sum())}
+
+
+def knowledge_difference(bf16_dir: Path, fp32_dir: Path, n_boot: int, seed: int = 0) -> dict:
+    """Fine-tuned multiple-choice accuracy, bf16 minus fp32, per benchmark, on the same questions (paired bootstrap
+    95 %); empty where `make compare` scored no benchmarks."""
+    import numpy as np
+
+    files = [d / "eval" / "knowledge.json" for d in (bf16_dir, fp32_dir)]
+    if not all(f.is_file() for f in files):
+        return {}
+    b16, b32 = ({(q["benchmark"], q["id"]): q["fine_tuned"]["correct"] for q in json.loads(f.read_text())["questions"]}
+                for f in files)
+    out = {}
+    for name in sorted({k[0] for k in b32}):
+        keys = [k for k in b32 if k[0] == name and k in b16]
+        diff = np.array([float(b16[k]) - float(b32[k]) for k in keys])
+        draws = np.random.default_rng(seed).integers(0, len(diff), (n_boot, len(diff)))
+        means = diff[draws].mean(axis=1)
+        out[name] = {"questions": len(keys), "bf16": float(np.mean([b16[k] for k in keys])),
+                     "fp32": float(np.mean([b32[k] for k in keys])), "diff": float(diff.mean()),
+                     "low": float(np.quantile(means, 0.025)), "high": float(np.quantile(means, 0.975))}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
           f"test ROUGE-L: bf16 {q['rougeL']['bf16']:.4f}, fp32 {q['rougeL']['fp32']:.4f}; bf16 - fp32 "
           f"{d['diff']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] (holds 0: {q['rougeL_met']}); identical answers "
           f"{q['identical_answers']} of {q['questions']}")
+    for name, k in q["knowledge"].items():
+        print(f"{name} ({k['questions']} questions) fine-tuned accuracy: bf16 {k['bf16']:.3f}, fp32 {k['fp32']:.3f}; "
+              f"bf16 - fp32 {100 * k['diff']:+.1f} pp [{100 * k['low']:+.1f}, {100 * k['high']:+.1f}]")
     return 0
 
 

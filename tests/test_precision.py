@@ -137,3 +137,35 @@ def test_fp32_puts_ludwigs_own_forwards_back(tmp_path, bf16_run):
     assert not any(patch.is_installed(o, "_forward_pass") for o in (FineTuneTrainer,))
     assert not any(patch.is_installed(o, "_predict_on_inputs") for o in (Predictor, LlmPredictor))
     assert seen["train"] == seen["eval"] == {(False, torch.float32)}
+
+
+def _run(root, dtype: str, loss: float, answers: list[str], correct: list[bool]):
+    import json
+
+    run = root / dtype
+    (run / "eval").mkdir(parents=True)
+    (run / "summary.json").write_text(json.dumps({"precision": {"dtype": dtype}, "train_wall_seconds": 1.0,
+                                                  "validation_loss": {"fine_tuned": loss}}))
+    references = ["gout is caused by uric acid crystals in the joints"] * len(answers)
+    pd.DataFrame({"question": [f"q{i}" for i in range(len(answers))], "answer": references,
+                  "fine_tuned": answers}).to_csv(run / "eval" / "answers.csv", index=False)
+    questions = [{"benchmark": "medmcqa", "id": str(i), "fine_tuned": {"correct": c}} for i, c in enumerate(correct)]
+    (run / "eval" / "knowledge.json").write_text(json.dumps({"questions": questions}))
+    return run
+
+
+def test_quality_verdicts_on_hand_made_runs(tmp_path):
+    """benchmarks.precision.quality: loss within 1 %, the paired ROUGE-L interval, knowledge paired by question."""
+    from benchmarks.precision import quality
+
+    good = ["gout is caused by uric acid crystals", "uric acid crystals in the joints", "a joint disease"] * 4
+    fp32 = _run(tmp_path / "a", "fp32", 2.00, good, [True, False] * 6)
+    same = quality(_run(tmp_path / "b", "bf16", 2.01, good, [True, False] * 6), fp32, n_boot=200)
+    assert same["loss_met"] and same["rougeL_met"] and same["identical_answers"] == 12
+    assert same["knowledge"]["medmcqa"] == {"questions": 12, "bf16": 0.5, "fp32": 0.5, "diff": 0.0, "low": 0.0,
+                                            "high": 0.0}
+    worse = quality(_run(tmp_path / "c", "bf16", 2.05, ["headache"] * 12, [False] * 12), fp32, n_boot=200)
+    assert not worse["loss_met"] and not worse["rougeL_met"] and worse["rougeL_difference"]["high"] < 0
+    assert worse["knowledge"]["medmcqa"]["diff"] == -0.5
+    with pytest.raises(SystemExit, match="trained in fp32, not bf16"):
+        quality(fp32, fp32)
