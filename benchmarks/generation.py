@@ -20,22 +20,22 @@ from pathlib import Path
 import torch
 
 from benchmarks import write_report
-from plugins import precision, runs
+from plugins import runs
 from plugins.app.assistant import Assistant, Settings
 
 
 def _plain(assistant: Assistant, prompt: str, settings: Settings) -> tuple[float, float, int, str]:
-    """(ttft, seconds, tokens, text) of plain generate on the merged model, in the app's precision."""
+    """(ttft, seconds, tokens, text) of plain generate on the merged model."""
     tok, model = assistant.tokenizer, assistant.model
     kwargs = dict(pad_token_id=tok.pad_token_id, **settings.generate_kwargs())
     start = time.perf_counter()
     inputs = tok(prompt, return_tensors="pt")
-    with torch.inference_mode(), precision.autocast(assistant.precision):
+    with torch.inference_mode():
         model.generate(**inputs, **{**kwargs, "max_new_tokens": 1})
     ttft = time.perf_counter() - start
     start = time.perf_counter()
     inputs = tok(prompt, return_tensors="pt")
-    with torch.inference_mode(), precision.autocast(assistant.precision):
+    with torch.inference_mode():
         out = model.generate(**inputs, **kwargs)
     seconds = time.perf_counter() - start
     new = out[0, inputs.input_ids.shape[1]:]

@@ -7,8 +7,11 @@ AVX512-BF16 (Arm: BF16) multiply bfloat16 several times faster than fp32; elsewh
 bf16 and it is slower. So `auto` looks at the CPU's flags and picks, and the decision (with the
 flags it saw) is printed and kept in the run's summary.
 
-bf16 here is autocast: weights, LoRA adapters and optimizer state stay fp32, matrix products run in
-bf16 (torch's CPU autocast lists), so a saved adapter is fp32 and loads anywhere.
+Training in bf16 is autocast (torch's CPU autocast lists) with the frozen base model's linear layers
+stored in bf16 (autocast would otherwise re-cast them at every forward); embeddings, norms, LoRA
+adapters and the optimizer state stay fp32, so a saved adapter is fp32 and loads anywhere. Answering
+one token at a time (the app, the API) runs the merged model wholly in bf16: autocast's per-op casts
+cost more than they save at batch 1, while bf16 weights halve the bytes read per token.
 """
 
 from __future__ import annotations
@@ -91,6 +94,24 @@ def problems(value, where: str) -> list[str]:
 def of_project(project: dict) -> Decision:
     """The decision for a spec's `medical_llm:` block (a run's spec, when making its answers)."""
     return decide((project or {}).get("precision", "auto"))
+
+
+def frozen_linears_to_bf16(model: torch.nn.Module) -> int:
+    """Store the frozen linear layers of `model` (a base model under LoRA training) in bf16, except the output
+    layer, whose weight is the (fp32) input embedding when tied. Returns how many were cast."""
+    output = model.get_output_embeddings()
+    cast = 0
+    for module in model.modules():
+        if (isinstance(module, torch.nn.Linear) and module is not output and not module.weight.requires_grad
+                and module.weight.dtype != torch.bfloat16):
+            module.to(torch.bfloat16)
+            cast += 1
+    return cast
+
+
+def for_answers(model: torch.nn.Module, decision: Decision | None) -> torch.nn.Module:
+    """A loaded (merged) model as the app and the API run it: wholly bf16 for a bf16 decision, else as it is."""
+    return model.to(torch.bfloat16) if decision is not None and decision.bf16 else model
 
 
 def autocast(decision: Decision | None):

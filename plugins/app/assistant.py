@@ -113,11 +113,12 @@ class Assistant:
         if self.engine_name == "llama.cpp":
             return LlamaCppEngine(self.export.gguf(base=base), n_ctx=self.n_ctx)
         if base:
-            return TransformersEngine(models.load_base(self.base_path), self.tokenizer, self.precision)
-        if self.run is not None:
-            return TransformersEngine(models.merge_adapter(models.load_base(self.base_path), self.run.adapter_dir),
-                                      self.tokenizer, self.precision)
-        return TransformersEngine(models.load_base(self.export.hf_dir), self.tokenizer, self.precision)
+            model = models.load_base(self.base_path)
+        elif self.run is not None:
+            model = models.merge_adapter(models.load_base(self.base_path), self.run.adapter_dir)
+        else:
+            model = models.load_base(self.export.hf_dir)
+        return TransformersEngine(precision.for_answers(model, self.precision), self.tokenizer)
 
     @property
     def model(self):

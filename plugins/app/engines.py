@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins import precision as precision_mod
-
 ENGINES = ("transformers", "llama.cpp")
 
 
@@ -73,13 +71,12 @@ class Engine:
 
 class TransformersEngine(Engine):
     """PyTorch generation on a loaded model; generation runs in a thread and stops as soon as the
-    caller stops iterating (a user pressed Stop, or a client went away). `precision` (plugins/precision.py:
-    the run's spec on this machine) is entered in that thread; None runs fp32."""
+    caller stops iterating (a user pressed Stop, or a client went away)."""
 
     name = "transformers"
 
-    def __init__(self, model, tokenizer, precision=None):
-        self.model, self.tokenizer, self.precision = model, tokenizer, precision
+    def __init__(self, model, tokenizer):
+        self.model, self.tokenizer = model, tokenizer
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
@@ -116,7 +113,7 @@ class TransformersEngine(Engine):
 
         def generate():
             try:
-                with torch.inference_mode(), precision_mod.autocast(self.precision):
+                with torch.inference_mode():
                     self.model.generate(**inputs, streamer=_Collect(), pad_token_id=self.tokenizer.pad_token_id,
                                         stopping_criteria=StoppingCriteriaList([_Stop()]), **settings.generate_kwargs())
             except Exception as e:  # noqa: BLE001 - re-raised in the caller's thread below

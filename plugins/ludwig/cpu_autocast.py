@@ -19,9 +19,12 @@ _state: dict = {"decision": None}
 
 
 def forward_pass(self, inputs, targets, should_step):
-    """FineTuneTrainer._forward_pass under the decision's autocast (Trainer's own, or its sparse-logits patch)."""
+    """FineTuneTrainer._forward_pass under the decision's autocast (Trainer's own, or its sparse-logits patch).
+    The first one stores the frozen base layers in bf16 (plugins/precision.py: autocast would re-cast them at
+    every forward); the LoRA weights and the optimizer state stay fp32."""
     from ludwig.trainers.trainer import Trainer
 
+    precision_mod.frozen_linears_to_bf16(self.model.model)
     with precision_mod.autocast(_state["decision"]):
         return Trainer._forward_pass(self, inputs, targets, should_step)
 
