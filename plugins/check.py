@@ -1,7 +1,7 @@
 """`make check`: validate a spec and its data alone, offline, in seconds; writes nothing under runs/.
 
-Prints every problem as `file: key: what is allowed` and exits 2, or prints the split sizes and any
-warnings (values that are legal but rarely sensible) and exits 0.
+Prints every problem as `file: key: what is allowed` and exits 2, or prints the split sizes, the precision
+training would pick on this machine and any warnings (values that are legal but rarely sensible) and exits 0.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ def check(spec_path: Path) -> int:
         return 2
     for w in spec.warnings:
         print(f"warning: {spec_path}: {w}", file=sys.stderr)
+    from plugins import precision
+
+    print(f"{spec_path}: on this machine, {precision.of_project(spec.project).describe()}")
     if prepared is None:
         print(f"ok: {spec_path} (spec only)")
         return 0

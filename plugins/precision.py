@@ -17,6 +17,7 @@ cost more than they save at batch 1, while bf16 weights halve the bytes read per
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -54,8 +55,10 @@ class Decision:
                 "torch_cpu_capability": torch.backends.cpu.get_cpu_capability()}
 
 
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
-    """The CPU's feature flags (x86 `flags`, Arm `Features`); empty where /proc/cpuinfo is missing."""
+def cpu_flags(cpuinfo: Path | None = None) -> frozenset[str]:
+    """The CPU's feature flags (x86 `flags`, Arm `Features`) from /proc/cpuinfo, or from the file named by
+    $MEDICAL_LLM_CPUINFO (to see what another machine would pick); empty where the file is missing."""
+    cpuinfo = cpuinfo or Path(os.environ.get("MEDICAL_LLM_CPUINFO", "/proc/cpuinfo"))
     try:
         text = cpuinfo.read_text()
     except OSError:

@@ -56,6 +56,30 @@ def test_cpu_flags_read_from_x86_and_arm_cpuinfo(tmp_path):
     assert precision.cpu_flags(tmp_path / "missing") == frozenset()
 
 
+def test_check_says_what_a_cpu_without_bf16_units_picks_and_warns_about_bf16(tmp_path, project):
+    """`make check` on a machine without bf16 units (its cpuinfo through $MEDICAL_LLM_CPUINFO): fp32 and why; a spec
+    that insists on bf16 is accepted with a warning that it is emulated there."""
+    import subprocess
+    import sys
+
+    from tests.conftest import offline_env
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n")
+    spec = yaml.safe_load((REPO / "specs" / "smoke-tiny.yaml").read_text())
+    spec["medical_llm"]["precision"] = "bf16"
+    (project / "bf16.yaml").write_text(yaml.safe_dump(spec))
+    env = {**offline_env(), "MEDICAL_LLM_CPUINFO": str(cpuinfo)}
+    out = subprocess.run([sys.executable, "-m", "plugins.check", "specs/smoke-tiny.yaml", "bf16.yaml"], cwd=project,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert ("specs/smoke-tiny.yaml: on this machine, precision: fp32 (auto: this CPU has no bf16 matrix units (no "
+            "amx_bf16, avx512_bf16 or Arm bf16 flag; flags seen: avx512f, avx2))") in out.stdout
+    assert "bf16.yaml: on this machine, precision: bf16 (bf16: as the spec asks (emulated))" in out.stdout
+    assert "warning: bf16.yaml: 'medical_llm.precision: bf16' on this machine: bf16 was asked for but" in out.stderr
+    assert "usually slower than fp32" in out.stderr
+
+
 def _train(tmp_path, choice: str):
     """The tiny model trained 2 epochs through Ludwig after `make train`'s plugins; records, for every forward
     of a LoRA-adapted projection, whether autocast was on and the output dtype, split by training/evaluation."""

@@ -355,6 +355,7 @@ def test_valid_specs_and_warnings_pass(results):
     assert not any(line.startswith("error:") for line in valid.stderr.splitlines()), valid.stderr
     for spec in [*map(str, VALID_SPECS), *(c.spec for c in WARNINGS)]:
         assert f"ok: {spec} (" in valid.stdout, valid.stdout
+        assert f"{spec}: on this machine, precision: " in valid.stdout, valid.stdout
 
 
 def test_specs_on_shared_data_say_when_it_is_missing(results):
