@@ -24,7 +24,7 @@ import pandas as pd
 import torch
 
 from benchmarks import hardware, training
-from plugins import models, precision, runs
+from plugins import precision, runs
 
 TARGETS = {"train_vs_plain": 1.6, "train_vs_own_fp32": 1.5, "generation": 1.3}  # issue 18, bf16-capable CPUs
 LOSS_TOLERANCE = 0.01  # bf16's best validation loss within 1 % of fp32's
@@ -69,28 +69,20 @@ def train(run_dir: Path, steps: int, repeats: int, peak: dict) -> dict:
 
 def generate(run_dir: Path, questions: int, repeats: int) -> dict:
     """The app's streaming on the run's merged model, fp32 and as `precision: bf16` loads it (wholly bf16)."""
-    import copy
-
     from benchmarks.generation import _app
     from plugins.app.assistant import Assistant, Settings
-    from plugins.app.engines import TransformersEngine
 
-    assistant = Assistant(run_dir)
+    assistants = {d: Assistant(run_dir, dtype=d) for d in DTYPES}
+    assistant = assistants["fp32"]
     settings = Settings(0.0, 1.0, assistant.defaults.max_new_tokens, assistant.defaults.repetition_penalty)
     asked = assistant.run.rows("test")[assistant.question_field].head(questions).tolist()
-    merged = models.merge_adapter(models.load_base(assistant.base_path), assistant.run.adapter_dir)  # fp32
-    engines = {"fp32": TransformersEngine(merged, assistant.tokenizer),
-               "bf16": TransformersEngine(precision.for_answers(copy.deepcopy(merged), precision.decide("bf16")),
-                                          assistant.tokenizer)}
     rows = {d: [] for d in DTYPES}
     for dtype in DTYPES:  # warm-up, untimed
-        assistant.engine = engines[dtype]
-        _app(assistant, asked[0], settings)
+        _app(assistants[dtype], asked[0], settings)
     for repeat in range(repeats):
         for question in asked:
             for dtype in DTYPES if repeat % 2 == 0 else DTYPES[::-1]:
-                assistant.engine = engines[dtype]
-                ttft, seconds, text = _app(assistant, question, settings)
+                ttft, seconds, text = _app(assistants[dtype], question, settings)
                 tokens = len(assistant.tokenizer(text, add_special_tokens=False).input_ids)
                 rows[dtype].append({"ttft": ttft, "seconds": seconds, "tokens": tokens, "text": text})
     tps = {d: [r["tokens"] / r["seconds"] for r in rows[d]] for d in DTYPES}

@@ -60,7 +60,7 @@ def _answer(engine, prompt: str, settings: Settings) -> dict:
 
 
 def engines_side_by_side(run: runs.Run, export: Export, tmp: Path, questions: int | None) -> dict:
-    assistant = Assistant(run.dir, engine="transformers")
+    assistant = Assistant(run.dir, engine="transformers", dtype="fp32")  # the reference: PyTorch in fp32
     settings = Settings(0.0, 1.0, assistant.defaults.max_new_tokens, assistant.defaults.repetition_penalty)
     n_ctx = run.max_sequence_length + settings.max_new_tokens
     files = {"f16": export.gguf("f16"), export.quant: export.gguf()}

@@ -66,9 +66,10 @@ def base_model_path(base_model: str, root: Path) -> str:
 
 class Assistant:
     """A run (or an export) ready to answer: its fine-tuned model on one engine and, on demand, its base model
-    on the same engine. `source` is a run directory, an export directory, or a Run/Export."""
+    on the same engine. `source` is a run directory, an export directory, or a Run/Export. The transformers
+    engine answers in the precision the run's spec picks here, or in `dtype` (fp32, bf16) when given."""
 
-    def __init__(self, source, root: Path = Path("."), engine: str = "transformers"):
+    def __init__(self, source, root: Path = Path("."), engine: str = "transformers", dtype: str | None = None):
         from transformers import AutoTokenizer
 
         if engine not in ENGINES:
@@ -81,7 +82,8 @@ class Assistant:
         if engine == "llama.cpp" and self.export is None:
             self.export = Export.newest_for(self.run, root / EXPORTS)
         self.engine_name = engine
-        self.precision = precision.of_project((self.run.spec if self.run else {}).get("medical_llm"))
+        self.precision = (precision.decide(dtype) if dtype else
+                          precision.of_project((self.run.spec if self.run else {}).get("medical_llm")))
         described = self.export if engine == "llama.cpp" or self.run is None else self.run
         self.spec_name, self.template = described.name, described.template
         self.question_field = described.input_name
