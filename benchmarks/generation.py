@@ -66,7 +66,7 @@ def matvec_seconds(model: torch.nn.Module, repeats: int = 5) -> float:
     row, best of `repeats`: the matrix-vector products one decoding step cannot avoid, through
     torch's own kernel, with no attention, cache or Python around them."""
     layers = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
-    rows = {m.in_features: torch.randn(1, m.in_features) for m in layers}
+    rows = {m.in_features: torch.randn(1, m.in_features, dtype=m.weight.dtype) for m in layers}  # fp32 or bf16
     best = float("inf")
     with torch.inference_mode():
         for _ in range(repeats + 1):  # the first pass warms the caches and the thread pool

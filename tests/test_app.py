@@ -86,11 +86,12 @@ def test_partial_answers_reach_the_page_before_the_model_finishes(assistant, mon
     assert arrivals[-1][1].startswith(first_text) and len(arrivals[-1][1]) > len(first_text)
 
 
-def test_merged_model_equals_base_plus_adapter(assistant):
-    """merge_and_unload changes the speed, not the model: logits match the unmerged adapter model."""
+def test_merged_model_equals_base_plus_adapter(job, project):
+    """merge_and_unload changes the speed, not the model: logits match the unmerged adapter model (in fp32)."""
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
+    assistant = Assistant(job.run_dir, project, dtype="fp32")
     base = AutoModelForCausalLM.from_pretrained(assistant.base_path, dtype=torch.float32).eval()
     adapter = PeftModel.from_pretrained(base, str(assistant.run_dir / "ludwig" / "model" / "model_weights")).eval()
     ids = assistant.tokenizer(assistant.prepare("What is asthma?").prompt, return_tensors="pt").input_ids
@@ -101,6 +102,22 @@ def test_merged_model_equals_base_plus_adapter(assistant):
     assert torch.allclose(merged_logits, adapter_logits, atol=1e-4)
     assert not torch.allclose(merged_logits, base_logits, atol=1e-4)  # training moved the weights
     assert torch.allclose(assistant.base_model()(ids).logits, base_logits, atol=1e-5)
+
+
+def test_the_app_answers_in_the_precision_auto_picks_here(assistant, job, project):
+    """bf16 where this CPU has bf16 units (the whole merged model, base model too), else fp32; close to fp32."""
+    from plugins import precision
+
+    dtype = torch.bfloat16 if precision.decide("auto").bf16 else torch.float32
+    assert assistant.precision.requested == "auto" and assistant.precision.dtype == precision.decide("auto").dtype
+    assert {p.dtype for p in assistant.model.parameters()} == {p.dtype for p in assistant.base_model().parameters()} \
+        == {dtype}
+    fp32 = Assistant(job.run_dir, project, dtype="fp32").model
+    ids = assistant.tokenizer(assistant.prepare("What is asthma?").prompt, return_tensors="pt").input_ids
+    with torch.no_grad():
+        ours, reference = assistant.model(ids).logits.float(), fp32(ids).logits
+    assert torch.allclose(ours, reference, atol=0.1, rtol=0.05)
+    assert f"transformers, {assistant.precision.dtype}" in assistant.describe()
 
 
 def test_answer_compares_with_base_model(assistant):
