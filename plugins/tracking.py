@@ -76,7 +76,8 @@ def log_training(run: runs.Run, root: Path = Path("."), tags: dict | None = None
     c = client(root)
     summary = json.loads((run.dir / "summary.json").read_text())
     tags = {"spec": run.name, "run_dir": str(run.dir), "data_sha256": summary["data_sha256"],
-            "base_model": summary["base_model"], "mlflow.source.name": "make train", **(tags or {})}
+            "base_model": summary["base_model"], "mlflow.source.name": "make train",
+            "precision": (summary.get("precision") or {}).get("dtype", "fp32"), **(tags or {})}
     mlrun = c.create_run(_experiment(c, run.name, root), run_name=run.label, tags=tags)
     rid = mlrun.info.run_id
     params = {k: v[:6000] for k, v in flatten({k: v for k, v in run.spec.items() if k != "prompt"}).items()}

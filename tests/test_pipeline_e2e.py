@@ -294,6 +294,7 @@ def test_mlflow_holds_the_run_as_its_files_say(compared):
     assert client.get_experiment(mlrun.info.experiment_id).name == "smoke-tiny" and mlrun.info.run_name == run.name
     assert (tags["spec"], tags["run_dir"], tags["data_sha256"]) == ("smoke-tiny", summary["run_dir"],
                                                                     summary["data_sha256"])
+    assert tags["precision"] == summary["precision"]["dtype"]  # what the run trained in, searchable
     assert metrics["validation_loss_fine_tuned"] == pytest.approx(summary["validation_loss"]["fine_tuned"])
     assert metrics["validation_loss_base"] == pytest.approx(summary["validation_loss"]["base"])
     stats = json.loads((run / "ludwig" / "training_statistics.json").read_text())
