@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from plugins import runs
+from plugins import precision, runs
 from plugins import spec as spec_mod
 from plugins.app import jobs, studio
 from tests.conftest import REPO, make_project, offline_env, run_module
@@ -77,8 +77,11 @@ def test_plugins_are_active_inside_the_trials(swept):
         trial = (sweep / f"trial-{i}").resolve()
         record = json.loads((trial / "plugins.json").read_text())
         assert record["pid"] != driver
+        bf16 = precision.decide("auto").bf16  # bf16 autocast is patched in only where this CPU picks it
         assert record["plugins"] == [f"plugins.ludwig.{m}" for m in
-                                     ("fixes", "length_batching", "sparse_logits")], record
+                                     ("cpu_autocast",) * bf16 + ("fixes", "length_batching", "sparse_logits")], record
+        summary = json.loads((trial / "summary.json").read_text())
+        assert summary["precision"]["dtype"] == precision.decide("auto").dtype
         assert "PandasDataset.initialize_batcher" in record["patches"]  # length batching, as the spec asks
 
 

@@ -50,6 +50,7 @@ class TrialCallback(Callback):
         self.started = None
         self.validation_set = None
         self.base_loss = None
+        self.precision = None  # what the trial's worker picked (plugins/precision.py)
 
     def on_hyperopt_trial_start(self, parameters, **kwargs):
         import ray
@@ -58,7 +59,7 @@ class TrialCallback(Callback):
         from plugins.ludwig import patch
         from plugins.train import apply_plugins
 
-        apply_plugins(self.raw_spec.get("medical_llm") or {})
+        self.precision = apply_plugins(self.raw_spec.get("medical_llm") or {}).as_dict()
         self.started = time.time()
         active = patch.installed()
         record = {"pid": os.getpid(), "ray_node": ray.get_runtime_context().get_node_id(),
@@ -99,7 +100,7 @@ class TrialCallback(Callback):
         if not (home / "data").is_symlink():
             (home / "data").symlink_to(os.path.join("..", "..", "data"))
         write_summary(home, spec["base_model"], self.base_loss, time.time() - self.started,
-                      sweep=str(self.sweep_dir), parameters=_plain(parameters))
+                      sweep=str(self.sweep_dir), parameters=_plain(parameters), precision=self.precision)
 
     def _trial_dir(self) -> Path:
         """Ray's working copy of this trial, where Ludwig writes (Ray copies it into the sweep as it goes)."""
