@@ -199,10 +199,10 @@ def quality(bf16_dir: Path, fp32_dir: Path, n_boot: int = 2000) -> dict:
             "questions": len(references), "identical_answers": int((a16["fine_tuned"] == a32["fine_tuned"]).sum())}
 
 
-def knowledge_difference(bf16_dir: Path, fp32_dir: Path, n_boot: int, seed: int = 0) -> dict:
-    """Fine-tuned multiple-choice accuracy, bf16 minus fp32, per benchmark, on the same questions (paired bootstrap
-    95 %); empty where `make compare` scored no benchmarks."""
-    import numpy as np
+def knowledge_difference(bf16_dir: Path, fp32_dir: Path, n_boot: int) -> dict:
+    """Fine-tuned multiple-choice accuracy, bf16 minus fp32, per benchmark, on the same questions (the knowledge
+    benchmarks' own paired bootstrap, 95 %); empty where `make compare` scored no benchmarks."""
+    from plugins.eval import knowledge
 
     files = [d / "eval" / "knowledge.json" for d in (bf16_dir, fp32_dir)]
     if not all(f.is_file() for f in files):
@@ -212,12 +212,10 @@ def knowledge_difference(bf16_dir: Path, fp32_dir: Path, n_boot: int, seed: int 
     out = {}
     for name in sorted({k[0] for k in b32}):
         keys = [k for k in b32 if k[0] == name and k in b16]
-        diff = np.array([float(b16[k]) - float(b32[k]) for k in keys])
-        draws = np.random.default_rng(seed).integers(0, len(diff), (n_boot, len(diff)))
-        means = diff[draws].mean(axis=1)
-        out[name] = {"questions": len(keys), "bf16": float(np.mean([b16[k] for k in keys])),
-                     "fp32": float(np.mean([b32[k] for k in keys])), "diff": float(diff.mean()),
-                     "low": float(np.quantile(means, 0.025)), "high": float(np.quantile(means, 0.975))}
+        ours, theirs = [float(b16[k]) for k in keys], [float(b32[k]) for k in keys]
+        d = knowledge.paired_bootstrap(theirs, ours, n_boot=n_boot)
+        out[name] = {"questions": len(keys), "bf16": statistics.mean(ours), "fp32": statistics.mean(theirs),
+                     "diff": d["value"], "low": d["low"], "high": d["high"]}
     return out
 
 
