@@ -20,8 +20,8 @@ _state: dict = {"decision": None}
 
 def forward_pass(self, inputs, targets, should_step):
     """FineTuneTrainer._forward_pass under the decision's autocast (Trainer's own, or its sparse-logits patch).
-    The first one stores the frozen base layers in bf16 (plugins/precision.py: autocast would re-cast them at
-    every forward); the LoRA weights and the optimizer state stay fp32."""
+    Each call makes sure the frozen base layers are stored in bf16 (plugins/precision.py: autocast would re-cast
+    them at every forward; once cast, the check is a walk over the modules); LoRA weights and optimizer stay fp32."""
     from ludwig.trainers.trainer import Trainer
 
     precision_mod.frozen_linears_to_bf16(self.model.model)
