@@ -1,8 +1,10 @@
 """The retrieval corpus: trusted question-answer pairs with their NIH page (MedQuAD's columns).
 
-Files are CSV (optionally gzipped, as `data/medquad/*.csv.gz` ships) with the columns below; every pair
-becomes one passage. What is indexed is a pair's chosen fields, each repeated by its weight: a topic
-named three times (`focus`) outweighs the same word deep in a long answer.
+Files are CSV (optionally gzipped, as `data/medquad/*.csv.gz` ships) with the columns below. Every answer is
+cut into passages of whole sentences (`chunk_words` at most), each keeping its page's topic, collection,
+question type and URL: a fact deep in a long page can then be retrieved, shown and cited on its own. What is
+indexed is a passage's chosen fields, each repeated by its weight: a topic named three times (`focus`)
+outweighs the same word deep in a long answer.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from plugins.retrieval import sentences
+
 COLUMNS = ("id", "source", "focus", "qtype", "question", "answer", "url")
-FIELDS = ("focus", "question", "answer", "qtype", "source")  # what may be indexed
+FIELDS = ("focus", "question", "answer", "qtype", "source")  # what may be indexed ("answer": the passage's text)
 
 
 class CorpusError(Exception):
@@ -66,11 +70,33 @@ def fingerprint(paths: list[Path]) -> str:
 
 
 def indexed_text(row, fields: dict[str, int]) -> str:
-    """The text BM25 sees for one pair: each chosen field, repeated `weight` times."""
-    return "\n".join(" ".join([str(row[f])] * int(w)) for f, w in fields.items())
+    """The text BM25 sees for one passage: each chosen field (`answer`: the passage itself), repeated `weight`
+    times."""
+    return "\n".join(" ".join([str(row["text" if f == "answer" else f])] * int(w)) for f, w in fields.items())
 
 
-def passage(answer: str, words: int) -> str:
-    """The first `words` words of an answer (the passage shown to the model and the reader)."""
-    tokens = answer.split()
-    return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
+def chunk(answer: str, words: int) -> list[str]:
+    """An answer as passages of consecutive whole sentences, each at most `words` words (a longer sentence,
+    typically a list, is cut at its bullets). Questions inside the answer are dropped: MedQuAD pages open
+    sections with one ("What causes Down syndrome?"), which states nothing."""
+    out, current = [], ""
+    for sentence in sentences.sentences(answer):
+        if sentence.endswith("?"):
+            continue
+        for piece in sentences.pieces(sentence, words):
+            if current and sentences.words(current) + sentences.words(piece) > words:
+                out.append(current)
+                current = ""
+            current = f"{current} {piece}".strip()
+    return out + ([current] if current else [])
+
+
+def chunks(pairs: pd.DataFrame, words: int) -> pd.DataFrame:
+    """Every pair's passages, in order: id `<pair id>#<n>`, `pair` (the pair's id), `chunk` (n, from 1), the
+    pair's other columns, and `text`."""
+    rows = []
+    for pair in pairs.itertuples(index=False):
+        for n, text in enumerate(chunk(pair.answer, words), start=1):
+            rows.append((f"{pair.id}#{n}", pair.id, n, pair.source, pair.focus, pair.qtype, pair.question, pair.url,
+                         text))
+    return pd.DataFrame(rows, columns=["id", "pair", "chunk", "source", "focus", "qtype", "question", "url", "text"])

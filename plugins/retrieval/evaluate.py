@@ -1,8 +1,10 @@
-"""Retrieval measured on lay wording: hit@1 and hit@5 on `data/retrieval/lay_questions.csv`.
+"""Retrieval measured on lay wording: hit@1 and hit@5 on question sets written the way people write.
 
-The questions are written the way people type them (typos, several questions in one message), each labelled
-with the corpus topic(s) that answer it, and split in halves as the safety corpus is: tune retrieval against
-`build`, report `report`. A retrieved passage is a hit when its topic is a labelled one, compared by content
+`data/retrieval/lay_questions.csv`: one-line questions (typos, several questions in one message), halves `build`
+(tune against it) and `report` (quote it); `lay_questions_dev.csv`: a later blind set tuned against;
+`long_messages.csv`: messages as people send them to a health library (a subject line, a story, one or two
+questions), written blind, halves `dev` and `report`. Each question is labelled with the corpus topic(s) that
+answer it. A retrieved passage is a hit when its topic is a labelled one, compared by content
 words so that one topic under several NIH collections' names counts once ("Alzheimer's Disease" in
 MedlinePlus, "Alzheimer disease" in Genetics Home Reference; "Restless Legs" / "restless legs syndrome").
 """
@@ -16,7 +18,10 @@ import pandas as pd
 
 from plugins.retrieval.index import Retriever
 
-QUESTIONS = Path("data/retrieval/lay_questions.csv")
+QUESTIONS = Path("data/retrieval/lay_questions.csv")  # one-line lay questions: halves build (tuned) and report
+DEV = Path("data/retrieval/lay_questions_dev.csv")  # a later blind set of one-line questions, tuned against
+LONG = Path("data/retrieval/long_messages.csv")  # messages as people send them: halves dev (tuned) and report
+SETS = {QUESTIONS: ("build", "report"), DEV: ("dev",), LONG: ("dev", "report")}
 GENERIC = {"diseas", "syndrom", "disord", "age", "relat", "infect", "problem", "condit"}  # stems naming no topic
 
 
@@ -48,3 +53,15 @@ def hit_rates(retriever: Retriever, frame: pd.DataFrame, depth: int = 5) -> dict
     n = len(frame)
     return {"n": n, "hit@1": first / n, f"hit@{depth}": anywhere / n,
             "ms_per_question": 1000 * (time.perf_counter() - started) / n, "misses": misses}
+
+
+def all_hit_rates(retriever: Retriever, root: Path = Path("."), depth: int = 5) -> dict[tuple[str, str], dict]:
+    """Hit rates on every shipped question set and half found under `root`: {(path, half): rates}."""
+    found = {}
+    for path, halves in SETS.items():
+        if not (Path(root) / path).is_file():
+            continue
+        frame = read(Path(root) / path)
+        for half in halves:
+            found[(str(path), half)] = hit_rates(retriever, frame[frame["half"] == half], depth)
+    return found
