@@ -511,7 +511,8 @@ def prepare(data_cfg: dict, out_dir: Path, base_dir: Path, feature_columns: list
         from plugins.retrieval.index import Retriever
 
         frame, retrieved = sources.add(frame, Retriever(retrieval, base_dir), feature_columns[0], feature_columns[-1],
-                                       thresholds, retrieval.get("unhelpful_share", 0.0), seed)
+                                       thresholds, seed=seed, **{k: retrieval[k] for k in sources.DEFAULTS
+                                                                 if k in retrieval})
     stats = word_stats(frame, feature_columns)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -295,8 +295,8 @@ PROJECT_KEYS = {"data": "the dataset block",
                 "tracking": "true (default) or false: log the run to MLflow in mlruns/ (plugins/tracking.py)",
                 "precision": "auto (default: bf16 where the CPU has bf16 matrix units, else fp32), fp32 or bf16 "
                              "(plugins/precision.py)",
-                "retrieval": "trusted passages for each question: {corpus, fields, k, passage_words, min_score, "
-                             "source_format} (plugins/retrieval)"}
+                "retrieval": "trusted passages for each question and the checked, cited answers: {corpus, k, "
+                             "chunk_words, oracle_share, min_support, ...} (plugins/retrieval/check.py)"}
 
 
 def _project_problems(raw: dict) -> list[str]:

@@ -62,7 +62,7 @@ def test_known_rankings(project):
     top = r.search("tired and pale all the time, low iron?")[0]
     assert (top.focus, top.source, top.url) == ("Iron-Deficiency Anemia", "NHLBI",
                                                 "https://medlineplus.gov/iron-deficiencyanemia.html")
-    assert top.id == "nih/4" and top.rank == 1 and top.score > 0
+    assert (top.id, top.pair, top.chunk) == ("nih/4#1", "nih/4", 1) and top.rank == 1 and top.score > 0
 
 
 def test_weights_decide_what_counts(project):
@@ -93,14 +93,50 @@ def test_a_passage_counts_only_when_the_question_names_its_topic(project):
 
 
 def test_excluded_pairs_never_come_back(project):
-    r = retriever(project)
+    r = retriever(project, chunk_words=12)
     gout = r.search("gout")[0]
-    assert gout.id not in {h.id for h in r.search("gout", exclude={gout.id})}
+    assert len(r.passages_of(gout.pair)) == 3  # the Gout answer in three passages of whole sentences
+    assert not {h.pair for h in r.search("gout", exclude={gout.pair})} & {gout.pair}  # none of its passages
 
 
-def test_passages_are_cut_to_the_spec_length(project):
-    text = retriever(project, passage_words=5).search("gout")[0].text
-    assert text == "Gout is a common, painful …"
+PAGE = ("What is gout? Gout is a common, painful form of arthritis. It causes swollen, red, hot and stiff joints, "
+        "often in the big toe. Gout happens when uric acid builds up in your body, e.g. from purines in liver and "
+        "dried beans. Dr. Smith et al. studied 1,200 people. You are more likely to get gout if you - Are a man - "
+        "Have family members with gout - Are overweight - Drink alcohol - Eat too many foods rich in purines")
+
+
+def test_chunking_keeps_whole_sentences_and_drops_questions():
+    """A fixed page cut into passages of at most 20 words: whole sentences only (abbreviations and initials do not
+    end one), the opening question dropped, a list longer than a passage cut at its bullets; nothing else lost."""
+    from plugins.retrieval import sentences
+
+    assert sentences.sentences(PAGE)[0] == "What is gout?"
+    assert "e.g. from purines in liver and dried beans." in sentences.sentences(PAGE)[3]
+    assert sentences.sentences("He cited it. [2] It is rare. [1][3] Gout.") == ["He cited it. [2]",
+                                                                               "It is rare. [1][3]", "Gout."]
+    chunks = corpus_mod.chunk(PAGE, 20)
+    assert chunks == ["Gout is a common, painful form of arthritis.",
+                      "It causes swollen, red, hot and stiff joints, often in the big toe.",
+                      "Gout happens when uric acid builds up in your body, e.g. from purines in liver and dried beans.",
+                      "Dr. Smith et al. studied 1,200 people.",
+                      "You are more likely to get gout if you - Are a man - Have family members with gout",
+                      "- Are overweight - Drink alcohol - Eat too many foods rich in purines"]
+    assert all(sentences.words(c) <= 20 for c in chunks)
+    assert " ".join(chunks) == PAGE.removeprefix("What is gout? ")
+    assert corpus_mod.chunk(PAGE, 400) == [PAGE.removeprefix("What is gout? ")]  # one passage when it fits
+
+
+def test_passages_keep_their_page(project):
+    """Every passage of a chunked answer carries its page's topic, collection, question type, URL and the pair
+    it was cut from, and the index ranks passages: the one that holds the answer."""
+    r = retriever(project, chunk_words=12)
+    assert [(h.id, h.text) for h in r.passages_of("nih/1")] == [
+        ("nih/1#1", "Gout is a common, painful form of arthritis."),
+        ("nih/1#2", "It causes swollen, red, hot and stiff joints, often the big toe."),
+        ("nih/1#3", "Gout happens when uric acid builds up in your body.")]
+    hit = r.search("gout uric acid")[0]
+    assert (hit.id, hit.focus, hit.source, hit.qtype, hit.url) == (
+        "nih/1#3", "Gout", "MPlusHealthTopics", "information", "https://medlineplus.gov/gout.html")
 
 
 def test_index_is_cached_by_corpus_and_fields(project):
@@ -133,7 +169,7 @@ def test_shipped_corpus_is_the_shared_medquad_rebuilt(tmp_path):
     shipped = sorted((REPO / "data" / "medquad").glob("*.csv.gz"))
     assert len(shipped) == 7 and all(p.stat().st_size < 2_000_000 for p in shipped)
     r = Retriever({"corpus": ["data/medquad/*.csv.gz"]}, root=REPO, cache=tmp_path / "cache")
-    assert len(r.corpus) == 14446
+    assert len(r.pairs) == 14446 and len(r.corpus) > 3 * len(r.pairs)  # pairs cut into passages
     assert r.search("what is gout")[0].url == "https://www.nlm.nih.gov/medlineplus/gout.html"
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} absent: the rebuild is checked where the shared data exists")
@@ -144,52 +180,82 @@ def test_shipped_corpus_is_the_shared_medquad_rebuilt(tmp_path):
     assert os.path.commonpath([str(p) for p in rebuilt]) == str(tmp_path / "rebuilt")
 
 
-def test_training_rows_never_get_their_own_pair(project):
-    """Data preparation with `retrieval:` gives each row its question's passages, but never the row's own
-    pair or a near-duplicate of it (the model must learn to use sources, not to copy the reference)."""
+def _prepare(project: Path, name: str, block: dict, seed: int = 3) -> tuple[pd.DataFrame, dict]:
+    """The corpus pairs themselves as training data, prepared with `block` (every row kept)."""
     from plugins import data
-    from plugins.retrieval import sources
 
-    own = [(r[4], r[5]) for r in ROWS]  # the corpus pairs themselves as training rows ...
-    reworded = [("Which treatments exist for asthma?", ROWS[2][5]),  # ... a reworded one with the same answer
-                ("Why is my big toe swollen and hot at night?", "It may be gout; see a doctor."),
-                ("Can flu spread at school?", "Yes, by droplets when children cough."),
-                ("Do children need a chickenpox vaccine?", "Yes, two doses."),
-                ("What helps a migraine?", "Rest in a dark room and pain relief."),
-                ("Why am I always tired?", "Many causes, among them anemia.")]
-    pd.DataFrame(own + reworded, columns=["question", "answer"]).to_csv(project / "train.csv", index=False)
-    cfg = {"path": "train.csv", "split": {"train": 0.5, "validation": 0.25, "test": 0.25}, "seed": 3,
+    rows = [(r[4], r[5]) for r in ROWS + EXTRA_ROWS]
+    pd.DataFrame(rows, columns=["question", "answer"]).to_csv(project / "train.csv", index=False)
+    cfg = {"path": "train.csv", "split": {"train": 0.5, "validation": 0.25, "test": 0.25}, "seed": seed,
            "near_duplicates": False}  # keep every row, so the corpus pairs stay in the data
-    prepared = data.prepare(cfg, project / "prepared", project, ["question", "answer"],
-                            {"corpus": ["corpus/*.csv.gz"], "k": 2, "passage_words": 12})
-    frame = pd.read_csv(prepared.path, keep_default_na=False)
-    found = frame[sources.COLUMN].str.startswith("[1] ")
-    assert len(frame) == 12 and (found | (frame[sources.COLUMN] == sources.NOT_FOUND)).all()
-    for question, answer in own + reworded[:1]:
-        row = frame[frame["question"] == question].iloc[0]
-        assert corpus_mod.passage(answer, 12) not in row[sources.COLUMN], question
-    gout = frame[frame["question"] == reworded[1][0]].iloc[0]
-    assert gout[sources.COLUMN].startswith("[1] Gout (MPlusHealthTopics): Gout is a common")  # a new question: found
-    stats = json.loads((project / "prepared" / "stats.json").read_text())["retrieval"]
-    assert stats["rows_with_sources"] == found.sum() >= 8 and stats["leaking_passages_dropped"] >= 7
+    prepared = data.prepare(cfg, project / name, project, ["question", "answer"],
+                            {"corpus": ["corpus/*.csv.gz"], "k": 2, "chunk_words": 12, **block})
+    return (pd.read_csv(prepared.path, keep_default_na=False),
+            json.loads((project / name / "stats.json").read_text())["retrieval"])
 
 
-def test_groundedness_on_hand_made_answers():
-    """The measure on answers whose support is known by construction."""
+def test_oracle_rows_restate_their_own_passage_at_the_declared_share(tmp_path):
+    """RAFT rows: a seeded `oracle_share` of the training and validation rows see their own answer's first passage
+    at a seeded place among the others and learn its first sentences, each cited with its [n]; the rest see
+    another row's passages and learn to decline; test rows get what the app retrieves and keep their reference."""
+    from plugins.retrieval import checker, sentences, sources
+
+    write_corpus(tmp_path / "corpus" / "nih.csv.gz", ROWS + EXTRA_ROWS)
+    r = retriever(tmp_path, k=2, chunk_words=12)
+    frame, stats = _prepare(tmp_path, "half", {"oracle_share": 0.5, "target_words": 12})
+    learning = frame[frame["split"] != 2]
+    oracle = learning[learning["answer"] != checker.DECLINE]
+    declining = learning[learning["answer"] == checker.DECLINE]
+    assert len(oracle) == stats["oracle_rows"] == round(0.5 * len(learning)) and len(learning) == 9
+    assert len(declining) == stats["declining_rows"] == len(learning) - len(oracle)
+    originals = {r[4]: r for r in ROWS + EXTRA_ROWS}
+    positions = set()
+    for row in oracle.itertuples():
+        own = r.passages_of(f"nih/{list(originals).index(row.question) + 1}")[0]
+        lines = row.sources.split("\n")
+        [n] = [i + 1 for i, line in enumerate(lines) if line.endswith(own.text)]  # its own first passage, once
+        positions.add(n)
+        first = sentences.sentences(own.text)[0]
+        assert row.answer.startswith(f"{first} [{n}]") and row.answer.endswith(f"[{n}]"), row.answer
+        assert all(line.startswith(f"[{i}] ") for i, line in enumerate(lines, start=1))
+    assert positions == {1, 2}  # the own passage at a seeded place, not always first
+    for row in declining.itertuples():
+        own = originals[row.question]
+        assert own[5].split(". ")[0] not in row.sources  # another row's passages: nothing of its own answer
+    for row in frame[frame["split"] == 2].itertuples():
+        assert row.answer == originals[row.question][5]  # the reference, as written
+        assert row.sources == sources.render(r.search(row.question), r.source_format)  # as the app retrieves
+    again, _ = _prepare(tmp_path, "again", {"oracle_share": 0.5, "target_words": 12})
+    assert again.equals(frame)  # seeded
+    everything, stats = _prepare(tmp_path, "all", {"oracle_share": 1.0})
+    assert stats["oracle_rows"] == 9 and stats["declining_rows"] == 0
+    assert not (everything["answer"] == checker.DECLINE).any()
+
+
+def test_answer_measures_on_hand_made_answers():
+    """The four measures on answers whose values are known by construction."""
     from plugins.eval import grounding
 
     passage = "[1] Gout (MPlusHealthTopics): Gout is a painful form of arthritis caused by uric acid crystals."
-    assert grounding.support("Gout is arthritis caused by uric acid crystals [1].", passage) == 1.0  # restated
+    assert grounding.support("Gout is arthritis caused by uric acid crystals. [1]", passage) == 1.0  # restated
     assert grounding.support("Drink cranberry juice daily.", passage) == 0.0  # nothing from the sources
     # "gout", "painful" supported; "kidney", "stones" not (stems: gout, pain, kidney, stone): half
     assert grounding.support("Gout: painful kidney stones.", passage) == 0.5
     assert grounding.support("Crystals, pains.", passage) == 1.0  # stems match: crystal, pain
     assert grounding.support("It is.", passage) is None  # no content word: not scored
-    summary = grounding.summarize(["Gout is arthritis.", "Drink cranberry juice.", "It is."], [passage] * 3)
-    assert (summary["value"], summary["scored"], summary["n"]) == (0.5, 2, 3)
-    assert summary["low"] <= 0.5 <= summary["high"]
-    with pytest.raises(ValueError):
-        grounding.summarize(["a"], [])
+    reference = "Gout is a painful form of arthritis caused by uric acid crystals."
+    assert grounding.completeness(reference, reference) == 1.0
+    assert grounding.completeness("Gout is arthritis. [1]", reference) == 3 / 12  # 3 of its 12 words, in order
+    shown = ["Gout is arthritis.", "Drink cranberry juice.", "It is.", "not covered", "Gout hurts. Gout hurts."]
+    values = grounding.per_answer(shown, [reference] * 5, [passage] * 5, [False, False, False, True, False])
+    measures = grounding.summarize(values)
+    assert values["groundedness"] == [1.0, 0.0, None, None, 0.5]  # a declined answer has none
+    assert values["completeness"][3] == 0.0  # declining recovers nothing
+    assert measures["decline_rate"]["value"] == 0.2 and measures["loop_rate"]["value"] == 0.2
+    assert measures["groundedness"]["value"] == 0.5 and measures["groundedness"]["scored"] == 3
+    assert measures["cites_labelled"]["value"] is None  # not a labelled set
+    diff = grounding.paired([0.1, 0.2, None], [0.3, 0.2, 0.9])
+    assert diff["n"] == 2 and abs(diff["diff"] - 0.1) < 1e-9 and diff["low"] <= diff["diff"] <= diff["high"]
 
 
 def test_lay_question_set_is_labelled_with_corpus_topics():
@@ -267,26 +333,33 @@ def test_abbreviations_contractions_and_common_spellings(tmp_path):
     assert [h.focus for h in r.search("found a painless lump on my testicle")][:1] == ["Testicular Cancer"]
 
 
-def test_some_training_rows_learn_that_unrelated_sources_do_not_answer(project):
-    """With unhelpful_share, a seeded share of the training rows get another question's passages and the answer
-    "the sources do not answer this"; validation and test rows keep their own passages and answers."""
-    from plugins import data
-    from plugins.retrieval import sources
+LONG_ROWS = [  # topics that differ only by a qualifier, a topic inside a longer one, a typo near two words
+    ("20-1", "MPlusHealthTopics", "Hepatitis B", "information", "What is (are) Hepatitis B ?",
+     "Hepatitis B is a liver infection caused by the hepatitis B virus. A blood test finds the surface antigen."),
+    ("21-1", "MPlusHealthTopics", "Hepatitis C", "information", "What is (are) Hepatitis C ?",
+     "Hepatitis C is a liver infection caused by the hepatitis C virus. A positive blood test means what it found: "
+     "antibodies."),
+    ("22-1", "MPlusHealthTopics", "Hypothyroidism", "information", "What is (are) Hypothyroidism ?",
+     "Hypothyroidism means the thyroid does not make enough thyroid hormone. A blood test measures TSH."),
+    ("23-1", "GHR", "congenital hypothyroidism", "information", "What is (are) congenital hypothyroidism ?",
+     "Congenital hypothyroidism is a partial or complete loss of thyroid function present at birth. Babies with "
+     "congenital hypothyroidism need a blood test: congenital hypothyroidism is found by newborn screening."),
+    ("24-1", "MPlusHealthTopics", "Hemorrhoids", "information", "What is (are) Hemorrhoids ?",
+     "Hemorrhoids are swollen, inflamed veins around the anus or lower rectum."),
+    ("25-1", "GARD", "Hereditary spherocytosis", "information", "What is (are) Hereditary spherocytosis ?",
+     "Red blood cells are spheroid rather than disc shaped. Spheroid cells break down early. A spheroid cell "
+     "is fragile; spheroid shapes show on a blood smear."),
+]
 
-    rows = [(r[4], r[5]) for r in ROWS] + [(f"What is {r[2]} like in children?", f"{r[2]} in children: see a doctor.")
-                                          for r in ROWS]
-    pd.DataFrame(rows, columns=["question", "answer"]).to_csv(project / "train.csv", index=False)
-    cfg = {"path": "train.csv", "split": {"train": 0.5, "validation": 0.25, "test": 0.25}, "seed": 3,
-           "near_duplicates": False}
-    block = {"corpus": ["corpus/*.csv.gz"], "k": 2, "passage_words": 12}
-    plain = pd.read_csv(data.prepare(cfg, project / "plain", project, ["question", "answer"], block).path,
-                        keep_default_na=False)
-    mixed = pd.read_csv(data.prepare(cfg, project / "mixed", project, ["question", "answer"],
-                                     {**block, "unhelpful_share": 0.5}).path, keep_default_na=False)
-    changed = mixed["answer"] != plain["answer"]
-    assert (mixed.loc[changed, "answer"] == sources.UNHELPFUL_ANSWER).all() and (mixed.loc[changed, "split"] == 0).all()
-    assert changed.sum() == round(0.5 * ((plain["split"] == 0) & (plain[sources.COLUMN] != sources.NOT_FOUND)).sum())
-    assert (mixed.loc[changed, sources.COLUMN] != plain.loc[changed, sources.COLUMN]).all()  # another row's passages
-    assert mixed.loc[~changed].equals(plain.loc[~changed])
-    stats = json.loads((project / "mixed" / "stats.json").read_text())["retrieval"]
-    assert stats["unhelpful_rows"] == changed.sum()
+
+def test_messages_name_their_topic_wholly(tmp_path):
+    """Long messages name topics in passing: a topic named wholly ranks before one named in part ("hypothyroid"
+    is Hypothyroidism before Congenital hypothyroidism), a one-letter qualifier counts ("hepatitis B" is not
+    Hepatitis C), and a typo keeps its first letters ("hemroids" is hemorrhoids, not spheroid)."""
+    write_corpus(tmp_path / "corpus" / "nih.csv.gz", ROWS + LONG_ROWS)
+    r = retriever(tmp_path, min_topic_match=0.5)
+    assert r.search("i was told i have hypothyroid after a blood test")[0].focus == "Hypothyroidism"
+    assert r.search("positive blood test for hepatitis B, what now")[0].focus == "Hepatitis B"
+    assert r.search("my hepatitis C blood test was positive")[0].focus == "Hepatitis C"
+    assert r.terms("i think its hemroids")[-1] == "hemorrhoid"
+    assert [h.focus for h in r.search("i think its hemroids")][:1] == ["Hemorrhoids"]

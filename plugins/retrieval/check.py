@@ -1,15 +1,20 @@
-"""`make check` for a spec's `medical_llm.retrieval:` block: every key, its type and range, and the corpus files.
+"""`make check` for a spec's `medical_llm.retrieval:` block: every key, its type and range, and the files it names.
 
     retrieval:
       corpus: [data/medquad/*.csv.gz]             # CSV(.gz) files with MedQuAD's columns, glob patterns
       fields: {focus: 3, question: 1, answer: 1}  # what BM25 indexes, each field repeated by its weight
-      k: 2                                        # passages per question
-      passage_words: 80                           # the first words of each answer shown
-      min_score: 4.0                              # below this BM25 score a passage counts as not found
+      k: 3                                        # passages per question
+      chunk_words: 60                             # passages: whole sentences of an answer, at most this many words
+      min_score: 2.0                              # below this BM25 score a passage counts as not found
       min_topic_match: 0.5                        # ... or when the question names under half its topic's words
       source_format: "[{n}] {focus} ({source}): {text}"   # one passage inside the prompt
-      synonyms: data/retrieval/lay_synonyms.csv   # lay phrases -> words added to the question
-      unhelpful_share: 0.1                        # training rows given unrelated passages: "they do not answer it"
+      synonyms: data/retrieval/lay_synonyms.csv   # lay phrases -> words added to a question
+      oracle_share: 0.8                           # training rows shown their own answer-bearing passage
+      target_words: 40                            # ... and taught its first sentences, up to this many words
+      min_support: 0.8                            # a shown sentence's content words its cited passage must hold
+      against: specs/medical-smollm2-cpu.yaml     # make compare: the ungrounded spec answering the same questions
+      held_out: {path: ..., max_words: ..., max_samples: ...}   # make compare: a collection outside the index
+      lay_questions: {path: data/retrieval/lay_questions.csv, half: report}   # make compare: labelled lay questions
 """
 
 from __future__ import annotations
@@ -26,21 +31,28 @@ KEYS = {
               + ", ".join(corpus_mod.COLUMNS),
     "fields": f"a mapping of {', '.join(corpus_mod.FIELDS)} -> a weight, an integer 1-5",
     "k": "an integer 1-10: passages per question",
-    "passage_words": "an integer 10-400: the first words of each answer used as its passage",
+    "chunk_words": "an integer 10-400: a passage is an answer's consecutive whole sentences, at most this many words",
     "min_score": "a number >= 0: a passage scoring below it counts as not found",
     "min_topic_match": "a number 0-1: the share of a passage's topic words the question must name (0: off)",
     "source_format": "a string with {text} and any of {n}, {source}, {focus}, {qtype}, {question}, {url}",
     "synonyms": "a CSV file with columns phrase, adds: words added to a question containing the phrase",
-    "unhelpful_share": "a number 0-0.5: the share of training questions given another question's passages and "
-                       "taught to say the sources do not answer them",
-    "held_out": "{path, max_words, max_samples, seed, against}: a question/answer collection outside the corpus "
-                "and the training data that make compare answers with this run and the `against` spec's run",
+    "oracle_share": "a number 0-1: the share of training rows shown their own answer-bearing passage and taught to "
+                    "restate it; the others get another question's passages and learn to decline",
+    "target_words": "an integer 5-200: an oracle row's target is its passage's first sentences up to this many words",
+    "min_support": "a number 0-1: a sentence is shown only when its cited passage holds this share of its content "
+                   "words",
+    "against": "a spec file (an ungrounded spec) whose newest run answers the same questions in make compare",
+    "held_out": "{path, max_words, max_samples, seed}: a question/answer collection outside the corpus and the "
+                "training data that make compare answers",
+    "lay_questions": "{path, half}: questions labelled with the topics that answer them (columns question, topics, "
+                     "half) that make compare answers",
 }
+RENAMED = {"passage_words": "replaced by chunk_words (passages are whole sentences now)",
+           "unhelpful_share": "replaced by oracle_share (the rows not given their own passage learn to decline)"}
 HELD_OUT_KEYS = {"path": "a CSV or CSV.gz file with question and answer columns, not a corpus or training file",
                  "max_words": "a mapping of question/answer -> an integer >= 1 (longer pairs are dropped)",
                  "max_samples": "an integer >= 1: a seeded sample of the questions",
-                 "seed": "an integer",
-                 "against": "a spec file (an ungrounded spec) whose newest run answers the same questions"}
+                 "seed": "an integer"}
 PLACEHOLDERS = {"n", "text", "source", "focus", "qtype", "question", "url"}
 TOKENS_PER_WORD = 1.5  # medical words split into several tokens: a generous estimate
 PASSAGE_SHARE = 0.5  # passages may fill at most half of the sequence; the rest is template, question and answer
@@ -52,7 +64,7 @@ def _int_in(value, lo: int, hi: int) -> bool:
 
 def length_problem(block: dict, max_length: int, where: str) -> str | None:
     """Passages too long for the sequence: Ludwig cuts the answer away, and training sees no target (loss NaN)."""
-    k, words = block.get("k", DEFAULTS["k"]), block.get("passage_words", DEFAULTS["passage_words"])
+    k, words = block.get("k", DEFAULTS["k"]), block.get("chunk_words", DEFAULTS["chunk_words"])
     if not (_int_in(k, 1, 10) and _int_in(words, 10, 400)):
         return None  # reported on its own
     tokens = int(k * words * TOKENS_PER_WORD)
@@ -61,7 +73,7 @@ def length_problem(block: dict, max_length: int, where: str) -> str | None:
     return (f"'{where}': {k} passages of {words} words take about {tokens} tokens, more than half of "
             f"preprocessing.global_max_sequence_length {max_length}: training would cut the answers away (validation "
             f"loss NaN); raise global_max_sequence_length to at least {int(tokens / PASSAGE_SHARE)} or lower k or "
-            "passage_words")
+            "chunk_words")
 
 
 def held_out_problems(block, corpus: list[str], data_path, root: Path, where: str) -> list[str]:
@@ -71,8 +83,9 @@ def held_out_problems(block, corpus: list[str], data_path, root: Path, where: st
 
     if not isinstance(block, dict) or "path" not in block:
         return [f"'{where}' must be a mapping with path (and optionally {', '.join(list(HELD_OUT_KEYS)[1:])})"]
-    found = [f"'{where}.{k}' is not a held-out setting; allowed: {', '.join(HELD_OUT_KEYS)}" for k in block
-             if k not in HELD_OUT_KEYS]
+    found = [f"'{where}.{k}' is not a held-out setting; allowed: {', '.join(HELD_OUT_KEYS)}"
+             + (" (against moved up: medical_llm.retrieval.against)" if k == "against" else "")
+             for k in block if k not in HELD_OUT_KEYS]
     path = Path(root) / str(block["path"])
     if not path.is_file():
         return found + [f"'{where}.path' {block['path']!r} not found; allowed: {HELD_OUT_KEYS['path']}"]
@@ -97,8 +110,28 @@ def held_out_problems(block, corpus: list[str], data_path, root: Path, where: st
         found.append(f"'{where}.max_samples' is {block['max_samples']!r}; allowed: {HELD_OUT_KEYS['max_samples']}")
     if "seed" in block and not _int_in(block["seed"], -(2**31), 2**31):
         found.append(f"'{where}.seed' is {block['seed']!r}; allowed: {HELD_OUT_KEYS['seed']}")
-    if "against" in block and not (isinstance(block["against"], str) and (Path(root) / block["against"]).is_file()):
-        found.append(f"'{where}.against' {block['against']!r} not found; allowed: {HELD_OUT_KEYS['against']}")
+    return found
+
+
+def lay_question_problems(block, root: Path, where: str) -> list[str]:
+    """The labelled lay questions must be readable, with the columns the measures need and the half named."""
+    import pandas as pd
+
+    if not isinstance(block, dict) or "path" not in block:
+        return [f"'{where}' must be a mapping with path and half; allowed: {KEYS['lay_questions']}"]
+    found = [f"'{where}.{k}' is not a lay-question setting; allowed: path, half" for k in block
+             if k not in ("path", "half")]
+    path = Path(root) / str(block["path"])
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as e:
+        return found + [f"'{where}.path' {block['path']!r} cannot be read ({str(e).splitlines()[0]}); allowed: "
+                        f"{KEYS['lay_questions']}"]
+    if missing := [c for c in ("question", "topics", "half") if c not in frame.columns]:
+        return found + [f"'{where}.path' {block['path']!r} lacks the column(s) {', '.join(missing)}"]
+    halves = sorted(set(frame["half"]))
+    if "half" in block and block["half"] not in halves:
+        found.append(f"'{where}.half' is {block['half']!r}; allowed: one of the file's halves {', '.join(halves)}")
     return found
 
 
@@ -110,7 +143,8 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
              max_length: int | None = None, data_path=None) -> list[str]:
     if not isinstance(block, dict):
         return [f"'{where}' must be a mapping with: {', '.join(KEYS)}"]
-    found = [f"'{where}.{k}' is not a retrieval setting; allowed: {', '.join(KEYS)}" for k in block if k not in KEYS]
+    found = [f"'{where}.{k}' is not a retrieval setting ({RENAMED[k]})" if k in RENAMED else
+             f"'{where}.{k}' is not a retrieval setting; allowed: {', '.join(KEYS)}" for k in block if k not in KEYS]
     patterns = block.get("corpus")
     if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
         found.append(f"'{where}.corpus' is {patterns!r}; allowed: {KEYS['corpus']}")
@@ -123,7 +157,7 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
     if (not isinstance(fields, dict) or not fields
             or not all(k in corpus_mod.FIELDS and _int_in(v, 1, 5) for k, v in fields.items())):
         found.append(f"'{where}.fields' is {fields!r}; allowed: {KEYS['fields']}")
-    for key, lo, hi in (("k", 1, 10), ("passage_words", 10, 400)):
+    for key, lo, hi in (("k", 1, 10), ("chunk_words", 10, 400), ("target_words", 5, 200)):
         if key in block and not _int_in(block[key], lo, hi):
             found.append(f"'{where}.{key}' is {block[key]!r}; allowed: {KEYS[key]}")
     score = block.get("min_score", 0)
@@ -132,9 +166,12 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
     match = block.get("min_topic_match", 0)
     if isinstance(match, bool) or not isinstance(match, (int, float)) or not 0 <= match <= 1:
         found.append(f"'{where}.min_topic_match' is {match!r}; allowed: {KEYS['min_topic_match']}")
-    share = block.get("unhelpful_share", 0)
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 0.5:
-        found.append(f"'{where}.unhelpful_share' is {share!r}; allowed: {KEYS['unhelpful_share']}")
+    for key in ("oracle_share", "min_support"):
+        share = block.get(key, 0)
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+            found.append(f"'{where}.{key}' is {share!r}; allowed: {KEYS[key]}")
+    if "against" in block and not (isinstance(block["against"], str) and (Path(root) / block["against"]).is_file()):
+        found.append(f"'{where}.against' {block['against']!r} not found; allowed: {KEYS['against']}")
     fmt = block.get("source_format", DEFAULTS["source_format"])
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None} if isinstance(
@@ -155,6 +192,8 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
     if "held_out" in block:
         found += held_out_problems(block["held_out"], patterns if isinstance(patterns, list) else [], data_path,
                                    root, f"{where}.held_out")
+    if "lay_questions" in block:
+        found += lay_question_problems(block["lay_questions"], root, f"{where}.lay_questions")
     if max_length and (problem := length_problem(block, max_length, where)):
         found.append(problem)
     return found
