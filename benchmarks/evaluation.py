@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks import write_report
 from plugins import runs
-from plugins.eval import compare
+from plugins.eval import answering
 
 TARGET = 3.0  # issue 3: batched generation at the spec's batch size at least 3x faster than one row at a time
 
@@ -25,7 +25,7 @@ def measure(run_dir: Path, questions: int, batch_size: int | None, repeats: int)
     from plugins.ludwig import fixes, patch
 
     run = runs.Run(run_dir)
-    model = compare.load_model(run)
+    model = answering.load_model(run)
     name, output = run.input_name, run.output_name
     batch_size = batch_size or run.eval_batch_size  # as make compare generates
     rows = run.rows("test").head(questions)

@@ -96,18 +96,18 @@ def generate(run_dir: Path, questions: int, repeats: int) -> dict:
 
 
 def evaluate(run_dir: Path, questions: int, repeats: int) -> dict:
-    from plugins.eval import compare
+    from plugins.eval import answering
     from plugins.ludwig import cpu_autocast
 
     run = runs.Run(run_dir)
-    model = compare.load_model(run)
+    model = answering.load_model(run)
     rows = run.rows("test").head(questions)
     seconds: dict[str, list[float]] = {d: [] for d in DTYPES}
     for repeat in range(repeats):
         for dtype in DTYPES if repeat % 2 == 0 else DTYPES[::-1]:
             cpu_autocast.apply(precision.decide(dtype))
             start = time.perf_counter()
-            compare.generate(model, rows, run.input_name, run.output_name, True, run.eval_batch_size)
+            answering.generate(model, rows, run.input_name, run.output_name, True, run.eval_batch_size)
             seconds[dtype].append(time.perf_counter() - start)
     ratios = [f / b for f, b in zip(seconds["fp32"], seconds["bf16"])]
     return {"questions": len(rows), "batch_size": run.eval_batch_size, "repeats": repeats, "seconds": seconds,

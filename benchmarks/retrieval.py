@@ -1,7 +1,8 @@
 """`make bench` retrieval part: how well and how fast the grounded spec's retrieval finds the right NIH page.
 
-Hit@1 and hit@5 on the lay-question set per half (retrieval was tuned against `build`; `report` is the
-figure to quote), milliseconds per question, and, on a grounded run, the extra time to first token its
+Hit@1 and hit@5 on every shipped question set and half (plugins/retrieval/evaluate.py: one-line lay questions,
+their later dev set, long messages as people send them; retrieval was tuned against `build` and `dev`, `report`
+is the figure to quote), milliseconds per question, and, on a grounded run, the extra time to first token its
 passages cost: the same questions prompted with and without `{sources}`, side by side in one process.
 """
 
@@ -16,7 +17,8 @@ from plugins.retrieval import evaluate
 from plugins.retrieval.index import Retriever
 
 GROUNDED_SPEC = Path("specs/grounded-smollm2-cpu.yaml")
-TARGETS = {"hit_at_5": 0.90, "ms_per_question": 20.0}  # issue 17
+TARGETS = {"hit_at_5": 0.90, "ms_per_question": 20.0,  # issue 17: one-line lay questions, report half
+           "long_hit_at_5": 0.85}  # issue 25: long messages, report half
 TTFT_QUESTIONS = 8
 
 
@@ -56,8 +58,10 @@ def measure(run: Path | None = None) -> dict:
     block, source = block_of(run)
     retriever = Retriever(block)
     frame = evaluate.read()
-    halves = {half: evaluate.hit_rates(retriever, frame[frame["half"] == half]) for half in ("report", "build")}
-    result = {"block": source, "passages": len(retriever.corpus), "halves": halves}
+    rates = evaluate.all_hit_rates(retriever)
+    halves = {half: rates[(str(evaluate.QUESTIONS), half)] for half in ("report", "build")}
+    result = {"block": source, "passages": len(retriever.corpus), "halves": halves,
+              "sets": [{"path": path, "half": half, **r} for (path, half), r in rates.items()]}
     if run is not None and block_of(run)[1] != str(GROUNDED_SPEC):
         result["ttft"] = time_to_first_token(run, frame["question"].head(TTFT_QUESTIONS).tolist())
     return result
@@ -66,17 +70,19 @@ def measure(run: Path | None = None) -> dict:
 def targets(r: dict, add) -> None:
     report = r["halves"]["report"]
     add("retrieval hit@5 on lay questions (report half)", report["hit@5"], TARGETS["hit_at_5"], "{:.0%}")
+    long = next((s for s in r.get("sets", []) if s["path"] == str(evaluate.LONG) and s["half"] == "report"), None)
+    if long is not None:
+        add("retrieval hit@5 on long messages (report half)", long["hit@5"], TARGETS["long_hit_at_5"], "{:.0%}")
     add("retrieval time per question", report["ms_per_question"], TARGETS["ms_per_question"], "{:.1f} ms",
         higher=False)
 
 
 def markdown(r: dict) -> list[str]:
-    lines = ["## Retrieval\n", f"The `retrieval:` block of `{r['block']}` over {r['passages']:,} passages, on the "
-             f"{sum(h['n'] for h in r['halves'].values())} lay questions of `{evaluate.QUESTIONS}` "
-             "(tuned against `build`; `report` is the figure to quote).\n",
-             "| half | questions | hit@1 | hit@5 | ms per question |", "|---|---|---|---|---|"]
-    lines += [f"| {half} | {h['n']} | {h['hit@1']:.0%} | {h['hit@5']:.0%} | {h['ms_per_question']:.1f} |"
-              for half, h in r["halves"].items()]
+    lines = ["## Retrieval\n", f"The `retrieval:` block of `{r['block']}` over {r['passages']:,} passages, on every "
+             "shipped question set (tuned against `build` and `dev`; `report` is the figure to quote).\n",
+             "| questions | half | n | hit@1 | hit@5 | ms per question |", "|---|---|---|---|---|---|"]
+    lines += [f"| `{s['path']}` | {s['half']} | {s['n']} | {s['hit@1']:.0%} | {s['hit@5']:.0%} | "
+              f"{s['ms_per_question']:.1f} |" for s in r.get("sets", [])]
     if "ttft" in r:
         t = r["ttft"]
         lines += ["", f"Time to first token on the run's model (median of {t['questions']} questions): "

@@ -121,7 +121,8 @@ def _tracked(run: runs.Run, root: Path):
 
 
 def log_comparison(run: runs.Run, root: Path = Path(".")) -> str | None:
-    """`make compare`'s scores (ROUGE/BLEU of both models, the paired difference, knowledge accuracy) and files."""
+    """`make compare`'s scores (ROUGE/BLEU and the answer measures of both models, the paired difference, a grounded
+    run's question sets, knowledge accuracy) and files."""
     c, rid = _tracked(run, root)
     if rid is None:
         return None
@@ -131,12 +132,23 @@ def log_comparison(run: runs.Run, root: Path = Path(".")) -> str | None:
         for metric, value in scores.items():
             c.log_metric(rid, f"{split}_{metric}_{system}", float(value["value"]))
     c.log_metric(rid, f"{split}_rougeL_difference", float(result["fine_tuned_minus_base"]["rougeL"]["diff"]))
+    for system, measures in (result.get("answer_measures") or {}).items():  # groundedness, completeness, ...
+        for measure, value in measures.items():
+            if value["value"] is not None:
+                c.log_metric(rid, f"{split}_{measure}_{system}", float(value["value"]))
+    grounded = run.dir / "eval" / "grounded.json"
+    if grounded.is_file():  # a grounded run's question sets, beside the ungrounded run
+        for name, found in json.loads(grounded.read_text())["sets"].items():
+            for measure, value in found["measures"]["grounded"].items():
+                if value["value"] is not None:
+                    c.log_metric(rid, f"{name}_{measure}", float(value["value"]))
     knowledge = run.dir / "eval" / "knowledge.json"
     if knowledge.is_file():
         for bench, stats in json.loads(knowledge.read_text())["statistics"].items():
             for system in ("base", "fine_tuned"):
                 c.log_metric(rid, f"knowledge_{bench}_accuracy_{system}", float(stats[system]["accuracy"]))
-    for name in ("comparison.md", "metrics.json", "metrics.png", "answers.csv", "knowledge.json", "knowledge.png"):
+    for name in ("comparison.md", "metrics.json", "metrics.png", "answers.csv", "knowledge.json", "knowledge.png",
+                 "grounded.json", "grounded.md", "grounded_answers.csv"):
         if (run.dir / "eval" / name).is_file():
             c.log_artifact(rid, str(run.dir / "eval" / name), "eval")
     return rid

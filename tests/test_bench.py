@@ -65,7 +65,8 @@ def test_generation_evaluation_memory_scaling_fields(report):
     names = {t["target"] for t in data["targets"]}
     bf16_here = data["precision"]["auto"]["dtype"] == "bf16"  # the precision targets are judged on bf16 CPUs only
     assert len(names) == 18 + 3 * bf16_here and all(isinstance(t["met"], bool) for t in data["targets"])
-    assert {"retrieval hit@5 on lay questions (report half)", "retrieval time per question"} <= names
+    assert {"retrieval hit@5 on lay questions (report half)", "retrieval time per question",
+            "retrieval hit@5 on long messages (report half)"} <= names
     knowledge = data["knowledge"]  # scored where ../shared/data/mcq exists, else skipped with the reason
     if "skipped" in knowledge:
         assert "benchmark data missing" in knowledge["skipped"]
@@ -97,6 +98,9 @@ def test_retrieval_fields(report):
     for half in ("report", "build"):
         h = r["halves"][half]
         assert h["n"] >= 75 and 0 <= h["hit@1"] <= h["hit@5"] <= 1 and h["ms_per_question"] > 0
+    measured = {(s["path"], s["half"]) for s in r["sets"]}  # every shipped set, the long messages too
+    assert {("data/retrieval/long_messages.csv", "dev"), ("data/retrieval/long_messages.csv", "report"),
+            ("data/retrieval/lay_questions_dev.csv", "dev")} <= measured
 
 
 def test_unknown_part_is_refused(tmp_path):

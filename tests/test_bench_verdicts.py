@@ -84,25 +84,42 @@ def test_retrieval_targets_judge_the_report_half():
     assert not any(verdicts(measured(0.89, 20.1)).values())
 
 
-def held_out(groundedness: float, gain: float, rouge_high: float) -> dict:
-    return {"questions": 60, "groundedness": {"grounded": {"value": groundedness}},
-            "grounded_minus_ungrounded": {"groundedness": {"diff": gain},
-                                          "rougeL": {"diff": rouge_high - 0.02, "low": rouge_high - 0.04,
-                                                     "high": rouge_high}}}
+def measured_sets(test_grounded: float, completeness_high: float, cites: float, held_grounded: float | None,
+                  loops: float) -> dict:
+    """RUN/eval/grounded.json with the values the targets judge; everything else comfortably met."""
+    def measures(groundedness, cited=None, loop=0.0):
+        return {"groundedness": {"value": groundedness}, "cites_labelled": {"value": cited},
+                "loop_rate": {"value": loop}, "decline_rate": {"value": 0.1}}
+
+    diff = {"completeness": {"diff": completeness_high - 0.02, "low": completeness_high - 0.04,
+                             "high": completeness_high}}
+    return {"sets": {
+        "test": {"name": "test split", "questions": 70, "grounded_minus_ungrounded": diff,
+                 "measures": {"grounded": measures(test_grounded, loop=loops), "ungrounded": measures(0.3)}},
+        "lay": {"name": "lay questions", "questions": 105,
+                "measures": {"grounded": measures(0.95, cites), "ungrounded": measures(0.3)}},
+        "held_out": {"name": "held-out collection", "questions": 60,
+                     "measures": {"grounded": measures(held_grounded), "ungrounded": measures(0.2)}}}}
 
 
-@pytest.mark.parametrize("groundedness, gain, rouge_high, met", [
-    (0.80, 0.30, 0.0, True),     # each goal exactly reached
-    (0.79, 0.30, 0.0, False),    # not grounded enough
-    (0.85, 0.29, 0.0, False),    # too close to the ungrounded run
-    (0.85, 0.40, -0.001, False),  # ROUGE-L below the ungrounded run's, the whole paired interval
+@pytest.mark.parametrize("test_grounded, completeness_high, cites, held_grounded, loops, met", [
+    (0.90, 0.0, 0.90, 0.90, 0.0, True),      # each goal exactly reached
+    (0.95, 0.1, 0.95, None, 0.0, True),      # every held-out question declined: nothing shown, nothing ungrounded
+    (0.89, 0.1, 0.95, 0.95, 0.0, False),     # test answers not grounded enough
+    (0.95, -0.001, 0.95, 0.95, 0.0, False),  # completeness below the ungrounded run's, the whole paired interval
+    (0.95, 0.1, 0.89, 0.95, 0.0, False),     # a labelled page cited for too few lay questions
+    (0.95, 0.1, 0.95, 0.85, 0.0, False),     # held-out answers shown that their passages do not hold
+    (0.95, 0.1, 0.95, 0.95, 0.01, False),    # a shown answer loops
 ])
-def test_quality_judges_a_grounded_run_on_its_held_out_collection(tmp_path, groundedness, gain, rouge_high, met):
+def test_quality_judges_a_grounded_run_on_its_three_sets(tmp_path, test_grounded, completeness_high, cites,
+                                                        held_grounded, loops, met):
     run = fake_run(tmp_path, 0.10, 0.15, 0.01)  # the ROUGE-L gain over base is met
-    (run / "eval" / "held_out.json").write_text(json.dumps(held_out(groundedness, gain, rouge_high)))
+    sets = measured_sets(test_grounded, completeness_high, cites, held_grounded, loops)
+    (run / "eval" / "grounded.json").write_text(json.dumps(sets))
     verdict = quality.judge(run)
     assert verdict["grounded"]["met"] is met and verdict["met"] is met
-    assert "held-out collection" in quality.markdown({"grounded": verdict})
-    without_against = {k: v for k, v in held_out(0.9, 0.5, 0.1).items() if k != "grounded_minus_ungrounded"}
-    (run / "eval" / "held_out.json").write_text(json.dumps(without_against))
-    assert quality.judge(run)["met"] is False
+    assert "lay: cites a labelled page" in quality.markdown({"grounded": verdict})
+    for system in ("test", "lay", "held_out"):  # without the ungrounded run nothing is judged met
+        sets["sets"][system]["measures"].pop("ungrounded")
+    (run / "eval" / "grounded.json").write_text(json.dumps({**sets, "against_missing": "make train SPEC=x"}))
+    assert quality.judge(run)["met"] is False and "make train SPEC=x" in quality.markdown({"g": quality.judge(run)})

@@ -23,7 +23,7 @@ from plugins.app.disclaimer import DISCLAIMER
 from plugins.data import stats_markdown
 from plugins.eval import knowledge, plots, tables
 from plugins.eval.tables import md_cell
-from plugins.retrieval import sources
+from plugins.retrieval import checker
 from plugins.spec import PROJECT_KEY
 
 REPORTS = Path("reports")
@@ -156,7 +156,7 @@ def evaluation_sections(run_dir: Path, out: Path, spec: dict) -> str:
         f"## Evaluation: base vs fine-tuned\n\n{result['rows']} {result['split']} questions, the same generation "
         f"settings for both models (the base model is the fine-tuned one with its adapter disabled).\n\n"
         f"{tables.comparison_table(result)}\n![metrics]({plot.name})\n\n{result['method']}\n",
-        tables.groundedness_table(result),
+        tables.answer_measures_table(result),
         breakdown_section(answers, [c for c in keep if c in answers.columns], out, runs.identify(run_dir)[0]),
         examples_section(answers, features),
         "## Where fine-tuning gained and lost most\n\n" + tables.biggest_changes(answers, *features),
@@ -174,8 +174,9 @@ def knowledge_report(run_dir: Path, out: Path) -> str:
 
 
 def grounding_report(run_dir: Path) -> str:
-    """A grounded run's retrieval (hit rates on the lay questions, with the run's own block) and its held-out
-    collection (RUN/eval/held_out.md, written by `make compare`)."""
+    """A grounded run's retrieval (hit rates on the lay questions and the long messages, with the run's own block),
+    its training rows, and its answers on three question sets beside the ungrounded run (RUN/eval/grounded.md,
+    written by `make compare`)."""
     block = (runs.Run(run_dir).spec.get(PROJECT_KEY) or {}).get("retrieval")
     if not block:
         return ""
@@ -183,23 +184,21 @@ def grounding_report(run_dir: Path) -> str:
     from plugins.retrieval.index import Retriever
 
     retriever = Retriever(block)
-    questions = evaluate.read() if evaluate.QUESTIONS.is_file() else None
-    rates = {half: evaluate.hit_rates(retriever, questions[questions["half"] == half])
-             for half in ("report", "build")} if questions is not None else {}
+    rates = evaluate.all_hit_rates(retriever)
     prepared = json.loads((run_dir / "data" / "stats.json").read_text()).get("retrieval") or {}
     lines = ["## Retrieval and grounding\n",
-             f"Each question gets the top {retriever.k} of {len(retriever.corpus):,} NIH passages (BM25, "
-             f"`medical_llm.retrieval`). Training rows: {prepared.get('rows_with_sources', '?')} of "
-             f"{prepared.get('rows', '?')} with passages, {prepared.get('leaking_passages_dropped', '?')} passages "
-             f"dropped as leaks of their own pair, {prepared.get('unhelpful_rows', '?')} rows given unrelated "
-             f"passages (taught \"{sources.UNHELPFUL_ANSWER}\").\n",
-             f"Retrieval on the lay questions of `{evaluate.QUESTIONS}` (tuned against `build`; quote `report`):\n",
-             "| half | questions | hit@1 | hit@5 | ms per question |", "|---|---|---|---|---|"]
-    lines += [f"| {half} | {r['n']} | {r['hit@1']:.0%} | {r['hit@5']:.0%} | {r['ms_per_question']:.1f} |"
-              for half, r in rates.items()] or [f"| – | `{evaluate.QUESTIONS}` not found | | | |"]
-    held = run_dir / "eval" / "held_out.md"
-    lines += ["", "### Held-out collection\n", held.read_text() if held.is_file() else
-              "Not measured: the block declares no `held_out:` collection, or `make compare` has not run."]
+             f"Each question gets the top {retriever.k} of {len(retriever.corpus):,} NIH passages (whole sentences, "
+             f"at most {retriever.words} words; BM25, `medical_llm.retrieval`). Training and validation rows: "
+             f"{prepared.get('oracle_rows', '?')} shown their own answer's first passage among the others and taught "
+             f"to restate it, {prepared.get('declining_rows', '?')} given another question's passages and taught "
+             f"\"{checker.DECLINE}\"; test rows get what the app retrieves.\n",
+             "Retrieval (a hit: a retrieved passage's topic is a labelled one; tuned against `build`/`dev`, quote "
+             "`report`):\n", "| questions | half | n | hit@1 | hit@5 | ms per question |", "|---|---|---|---|---|---|"]
+    lines += [f"| `{path}` | {half} | {r['n']} | {r['hit@1']:.0%} | {r['hit@5']:.0%} | {r['ms_per_question']:.1f} |"
+              for (path, half), r in rates.items()] or ["| – | question files not found | | | | |"]
+    answered = run_dir / "eval" / "grounded.md"
+    lines += ["", "### Answers on three sets, beside the ungrounded run\n", answered.read_text() if answered.is_file()
+              else "Not measured yet: `make compare` writes it."]
     return "\n".join(lines) + "\n"
 
 
@@ -260,19 +259,29 @@ def knowledge_columns(run_dir: Path) -> dict[str, str]:
             for n, s in stats.items()}
 
 
-def held_out_columns(run_dir: Path) -> dict[str, str]:
-    """A grounded run's held-out ROUGE-L and groundedness, and their change from the ungrounded run's."""
-    path = run_dir / "eval" / "held_out.json"
+def answer_columns(result: dict) -> dict[str, str]:
+    """The fine-tuned model's answer measures on its test split (every run), as leaderboard cells."""
+    measures = (result.get("answer_measures") or {}).get("fine_tuned")
+    if not measures:
+        return {}
+    value = lambda m, f: "–" if measures[m]["value"] is None else format(measures[m]["value"], f)  # noqa: E731
+    return {"groundedness": value("groundedness", ".2f"), "completeness": value("completeness", ".2f"),
+            "declined": value("decline_rate", ".0%"), "loops": value("loop_rate_generated", ".0%")}
+
+
+def grounded_columns(run_dir: Path) -> dict[str, str]:
+    """A grounded run's lay-question citations and held-out groundedness (RUN/eval/grounded.json)."""
+    path = run_dir / "eval" / "grounded.json"
     if not path.is_file():
         return {}
-    result = json.loads(path.read_text())
-    diff = result.get("grounded_minus_ungrounded") or {}
-    columns = {"held-out ROUGE-L": f"{result['rougeL']['grounded']['value']:.3f}"}
-    if diff:
-        columns["held-out ROUGE-L"] += f" ({diff['rougeL']['diff']:+.3f} vs ungrounded)"
-        if diff["groundedness"]["diff"] is not None:
-            columns["held-out groundedness"] = (f"{result['groundedness']['grounded']['value']:.2f} "
-                                                f"({diff['groundedness']['diff']:+.2f} vs ungrounded)")
+    sets = json.loads(path.read_text())["sets"]
+    columns = {}
+    if "lay" in sets and (m := sets["lay"]["measures"]["grounded"]["cites_labelled"])["value"] is not None:
+        columns["lay: cites a labelled page"] = f"{m['value']:.0%}"
+    if "held_out" in sets:
+        m = sets["held_out"]["measures"]["grounded"]
+        grounded = "–" if m["groundedness"]["value"] is None else f"{m['groundedness']['value']:.2f}"
+        columns["held-out: groundedness / declined"] = f"{grounded} / {m['decline_rate']['value']:.0%}"
     return columns
 
 
@@ -298,8 +307,8 @@ def leaderboard_rows(runs_root: Path, root: Path) -> pd.DataFrame:
             "ROUGE-L diff, paired 95 % CI": f"{d['diff']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]",
             "ROUGE-1": m["fine_tuned"]["rouge1"]["value"], "ROUGE-2": m["fine_tuned"]["rouge2"]["value"],
             "BLEU": m["fine_tuned"]["bleu"]["value"], "val loss": summary["validation_loss"]["fine_tuned"],
-            **({"groundedness": result["groundedness"]["fine_tuned"]["value"]} if "groundedness" in result else {}),
-            **held_out_columns(run_dir),
+            **answer_columns(result),
+            **grounded_columns(run_dir),
             **knowledge_columns(run_dir),
             "report": f"[report]({report.relative_to(root)})" if report.is_file() else "",
         })

@@ -40,12 +40,21 @@ def biggest_changes(answers: pd.DataFrame, input_name: str, output_name: str, k:
     return "\n".join(parts)
 
 
-def groundedness_table(result: dict) -> str:
-    """A grounded run's groundedness of both models' answers, as Markdown (empty for other runs)."""
-    found = result.get("groundedness")
+def answer_measures_table(result: dict) -> str:
+    """Groundedness (grounded runs), completeness, decline and loop rates of both models' answers, as Markdown."""
+    found = result.get("answer_measures")
     if not found:
         return ""
-    cell = lambda g: "n/a" if g["value"] is None else f"{g['value']:.2f} [{g['low']:.2f}, {g['high']:.2f}]"  # noqa: E731
-    return ("## Groundedness\n\n| model | groundedness (95 % CI) | answers scored |\n|---|---|---|\n"
-            + "".join(f"| {s.replace('_', '-')} | {cell(g)} | {g['scored']} of {g['n']} |\n" for s, g in found.items())
-            + f"\n{result['groundedness_method']}.\n\n")
+
+    def cell(m, percent=False):
+        if m["value"] is None:
+            return "–"
+        return (f"{m['value']:.0%} [{m['low']:.0%}, {m['high']:.0%}]" if percent
+                else f"{m['value']:.2f} [{m['low']:.2f}, {m['high']:.2f}]")
+
+    return ("## Answer measures\n\n| model | groundedness | completeness | declined | loops (shown / generated) |\n"
+            "|---|---|---|---|---|\n"
+            + "".join(f"| {s.replace('_', '-')} | {cell(m['groundedness'])} | {cell(m['completeness'])} | "
+                      f"{cell(m['decline_rate'], True)} | {cell(m['loop_rate'], True)} / "
+                      f"{cell(m['loop_rate_generated'], True)} |\n" for s, m in found.items())
+            + f"\n{result['answer_measures_method']}.\n\n")
