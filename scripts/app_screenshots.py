@@ -13,7 +13,7 @@ from tests import browser
 QUESTION = "What are the common symptoms of iron deficiency anaemia?"
 
 
-def take(run_dir: Path, out: Path) -> None:
+def take(run_dir: Path, out: Path, question: str = QUESTION) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -23,11 +23,14 @@ def take(run_dir: Path, out: Path) -> None:
         with browser.serve(["--run", str(run_dir)], Path("."), env) as url:
             driver.get(url)
             wait = WebDriverWait(driver, 300)
-            wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#question textarea")).send_keys(QUESTION)
+            wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#question textarea")).send_keys(question)
             driver.find_element(By.XPATH, "//label[contains(., 'Compare with the base model')]").click()
             driver.find_element(By.ID, "ask").click()
-            answers = lambda d: tuple(e.get_attribute("value") for e in  # noqa: E731
-                                      d.find_elements(By.CSS_SELECTOR, "#answer textarea, #base-answer textarea"))
+            def answers(d) -> tuple:  # the plain answer boxes, or a grounded run's cited answer
+                boxes = d.find_elements(By.CSS_SELECTOR, "#answer textarea, #base-answer textarea")
+                return tuple([e.get_attribute("value") for e in boxes if e.is_displayed()]
+                             + [e.text for e in d.find_elements(By.ID, "cited-answer") if e.is_displayed()])
+
             wait.until(lambda d: all(answers(d)))
             last, still_since = answers(driver), time.time()
             while time.time() - still_since < 5:  # done when nothing changed for 5 s
@@ -48,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", nargs="?", help="run directory (default: the newest run)")
     parser.add_argument("--out", type=Path, default=Path("docs"))
+    parser.add_argument("--question", default=QUESTION, help=f"what the chat screenshot asks (default: {QUESTION})")
     args = parser.parse_args(argv)
-    take(runs.resolve(args.run), args.out)
+    take(runs.resolve(args.run), args.out, args.question)
     return 0
 
 

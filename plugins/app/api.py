@@ -218,6 +218,7 @@ class Completion:
         self.id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         self.created = int(time.time())
         self.tokens = 0
+        self.reply = None  # the last checked reply (plugins.retrieval.checker.Checked)
 
     def extra(self) -> dict:
         cited = self.prepared.sources
@@ -225,6 +226,18 @@ class Completion:
                 "notices": self.request.notices + self.prepared.notices,
                 "engine": self.server.assistant.engine_name,
                 "sources": [h.as_dict() for h in cited] if cited is not None else None}
+
+    def checked(self) -> dict:
+        """After the answer: what the model generated and, for a grounded run, each sentence's attribution (the
+        passage it cites, its support, kept or removed and why)."""
+        reply = self.reply
+        if reply is None:
+            return {}
+        found = {"answer": reply.text, "generated": reply.generated.strip()}
+        if self.server.assistant.retriever is not None:
+            found.update(attribution=reply.attribution(), removed=reply.removed, quoted=reply.quoted,
+                         declined=reply.declined, stopped=reply.stopped)
+        return found
 
     def head(self) -> str:
         """What comes before the model's answer: the triage notice (or, for self-harm, only it)."""
@@ -247,10 +260,12 @@ class Completion:
         return "length" if self.tokens >= self.request.settings.max_new_tokens else "stop"
 
     async def pieces(self):
-        """The model's answer, piece by piece, generated in a worker thread while this request holds the turn."""
+        """The answer as the reader may see it, piece by piece (a grounded run's sentence by sentence once each is
+        checked), generated in a worker thread while this request holds the turn."""
         if self.prepared.triage.replaces_answer:
             return
         if self.prepared.not_covered:  # a grounded run with no trusted passage: said plainly, nothing generated
+            self.reply = next(self.server.assistant.replies(self.prepared, self.request.settings))
             yield NOT_COVERED
             return
         server = self.server
@@ -264,15 +279,18 @@ class Completion:
         stop = threading.Event()
         done = object()
         a = server.assistant
-        engine = a.base_engine() if self.request.base else a.engine
 
         def work():
-            gen = engine.stream(self.prepared.prompt, self.request.settings)
+            gen = a.replies(self.prepared, self.request.settings, fine_tuned=not self.request.base)
+            sent = ""
             try:
-                for piece in gen:
+                for reply in gen:
                     if stop.is_set():
                         break
-                    loop.call_soon_threadsafe(queue.put_nowait, piece)
+                    self.reply, self.tokens = reply, reply.tokens
+                    piece, sent = reply.text[len(sent):], reply.text  # a checked answer only grows
+                    if piece:
+                        loop.call_soon_threadsafe(queue.put_nowait, piece)
             except Exception as e:  # noqa: BLE001 - handed to the request below
                 loop.call_soon_threadsafe(queue.put_nowait, e)
             finally:
@@ -287,7 +305,6 @@ class Completion:
             while (item := await queue.get()) is not done:
                 if isinstance(item, Exception):
                     raise item
-                self.tokens += 1
                 yield item
         finally:
             stop.set()  # the worker stops at its next token
@@ -298,7 +315,7 @@ class Completion:
         return {"id": self.id, "object": "chat.completion", "created": self.created, "model": self.request.model,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                              "finish_reason": self.finish_reason(), "logprobs": None}],
-                "usage": self.usage(), "medical_llm": {**self.extra(), "answer": answer.strip()}}
+                "usage": self.usage(), "medical_llm": {**self.extra(), "answer": answer.strip(), **self.checked()}}
 
     def chunk(self, delta: dict, finish: str | None = None, **more) -> str:
         body = {"id": self.id, "object": "chat.completion.chunk", "created": self.created,
@@ -317,7 +334,7 @@ class Completion:
                 if piece:
                     yield self.chunk({"content": piece})
             yield self.chunk({"content": self.tail()})
-        yield self.chunk({}, self.finish_reason())
+        yield self.chunk({}, self.finish_reason(), medical_llm=self.checked())
         if self.request.include_usage:
             body = {"id": self.id, "object": "chat.completion.chunk", "created": self.created,
                     "model": self.request.model, "choices": [], "usage": self.usage()}

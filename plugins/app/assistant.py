@@ -19,6 +19,7 @@ from plugins.app import triage
 from plugins.app.engines import ENGINES, Engine, LlamaCppEngine, Settings, TransformersEngine
 from plugins.data import normalize_text
 from plugins.export.bundle import EXPORTS, Export
+from plugins.retrieval import checker
 from plugins.retrieval import sources as retrieved
 from plugins.spec import is_local_model
 
@@ -168,14 +169,38 @@ class Assistant:
             return {}
         return {retrieved.COLUMN: retrieved.render(hits or [], self.retriever.source_format if self.retriever else "")}
 
-    def stream(self, prepared: Question, settings: Settings, fine_tuned: bool = True) -> Iterator[str]:
-        """The answer as it grows, one yield per decoded piece; generation stops when the caller stops iterating."""
+    def stream(self, prepared: Question, settings: Settings, fine_tuned: bool = True,
+               counted: list[int] | None = None) -> Iterator[str]:
+        """The answer as it grows, one yield per decoded piece; generation stops when the caller stops iterating.
+        `counted`, when given, holds the number of tokens generated so far in its first item."""
         engine = self.engine if fine_tuned else self.base_engine()
         text = ""
         for piece in engine.stream(prepared.prompt, settings):
+            if counted is not None:
+                counted[0] += 1
             if piece:
                 text += piece
                 yield text
+
+    def replies(self, prepared: Question, settings: Settings, fine_tuned: bool = True) -> Iterator[checker.Checked]:
+        """What the reader may see as the answer grows (the last one `final`, each with the tokens generated so
+        far): a grounded run's answer checked sentence by sentence against its passages
+        (plugins/retrieval/checker.py), generation stopped when it loops; an ungrounded run's as generated."""
+        counted = [0]
+        texts = self.stream(prepared, settings, fine_tuned, counted)
+        if self.retriever is None:
+            text = ""
+            for text in texts:
+                yield checker.Checked(text.strip(), generated=text, final=False, tokens=counted[0])
+            yield checker.Checked(text.strip(), generated=text, tokens=counted[0])
+            return
+        check = checker.Checker(prepared.sources or [], prepared.question, self.retriever.min_support)
+        if prepared.not_covered:  # nothing found: said plainly, nothing generated
+            yield check.finish("")
+            return
+        for reply in checker.stream(texts, check):
+            reply.tokens = counted[0]
+            yield reply
 
     def describe(self) -> str:
         """Which run and spec are loaded, for the page header."""

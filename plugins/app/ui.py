@@ -23,6 +23,7 @@ from plugins.app.assistant import Assistant, QuestionError, Settings
 from plugins.app.disclaimer import CAVEAT, DISCLAIMER
 from plugins.app.engines import ENGINES
 from plugins.export.bundle import EXPORTS, Export
+from plugins.retrieval import checker
 from plugins.retrieval import sources as retrieved
 
 CONCURRENT_ANSWERS = 2  # answers generated at once; further questions wait in the queue
@@ -78,39 +79,50 @@ def example_questions(assistant: Assistant, count: int = 3) -> list[str]:
 
 def answer(assistant: Assistant, question: str, compare: bool, temperature: float, top_p: float, max_new_tokens: int,
            repetition_penalty: float):
-    """Stream (notice, notes, answer box, fine-tuned answer, base answer, citations, passages) for the page,
-    growing as tokens come.
+    """Stream (notice, notes, answer box, fine-tuned answer, cited answer, base answer, citations, passages) for
+    the page, growing as tokens come.
 
     The triage notice comes first. Self-harm: the crisis text replaces the answer, nothing is generated.
     Poisoning or another emergency: the model's answer is generated but collapsed behind the notice.
-    A grounded run cites its passages under the answer, and says plainly when none covers the question."""
+    A grounded run's answer is checked before it is shown (plugins/retrieval/checker.py): it appears sentence by
+    sentence, each with the [n] of the NIH passage that supports it (hover: the passage; click: the page), in the
+    cited answer instead of the plain text box; it says plainly when no passage covers the question."""
+    grounded = assistant.retriever is not None
+    plain = lambda text="": gr.update(value=text, visible=not grounded)  # noqa: E731
+    cited_box = lambda text="": gr.update(value=text, visible=grounded)  # noqa: E731
     try:
         prepared = assistant.prepare(question)
     except QuestionError as e:
-        yield gr.update(visible=False), str(e), gr.update(visible=True, open=True, label=ANSWER_LABEL), "", "", "", ""
+        yield (gr.update(visible=False), str(e), gr.update(visible=True, open=True, label=ANSWER_LABEL), plain(),
+               cited_box(), "", "", "")
         return
     found = prepared.triage
     urgent = gr.update(value=found.notice or "", visible=found.category is not None)
     notes = "\n\n".join(prepared.notices)
     if found.replaces_answer:
-        yield urgent, notes, gr.update(visible=False), "", "", "", ""
+        yield urgent, notes, gr.update(visible=False), plain(), cited_box(), "", "", ""
         return
     box = gr.update(visible=True, open=not found.collapses_answer,
                     label=COLLAPSED_LABEL if found.collapses_answer else ANSWER_LABEL)
-    if prepared.not_covered:
-        yield urgent, notes, box, retrieved.NOT_COVERED, "", "", ""
-        return
-    cited = ("**Sources** (NIH pages; the answer was asked to use only these):\n\n" + retrieved.citations(
-        prepared.sources)) if prepared.sources else ""
-    shown = retrieved.passages(prepared.sources) if prepared.sources else ""
+    hits = prepared.sources or []
+    cited = ("**Sources** (NIH pages; each sentence of the answer cites the one that supports it):\n\n"
+             + retrieved.citations(hits)) if hits else ""
+    shown = retrieved.passages(hits) if hits else ""
     settings = Settings(temperature, top_p, int(max_new_tokens), repetition_penalty)
-    fine_tuned = ""
-    yield urgent, notes, box, "", "", cited, shown
-    for fine_tuned in assistant.stream(prepared, settings, fine_tuned=True):
-        yield urgent, notes, box, fine_tuned, "", cited, shown
+
+    def view(reply) -> tuple:
+        if grounded:
+            return plain(), cited_box(retrieved.cited_answer(reply.text, hits))
+        return plain(reply.text), cited_box()
+
+    tuned = view(checker.Checked(""))
+    yield urgent, notes, box, *tuned, "", cited, shown
+    for reply in assistant.replies(prepared, settings, fine_tuned=True):
+        tuned = view(reply)
+        yield urgent, notes, box, *tuned, "", cited, shown
     if compare:
-        for base in assistant.stream(prepared, settings, fine_tuned=False):
-            yield urgent, notes, box, fine_tuned, base, cited, shown
+        for reply in assistant.replies(prepared, settings, fine_tuned=False):
+            yield urgent, notes, box, *tuned, reply.text, cited, shown
 
 
 def chat_tab(held: dict) -> tuple:
@@ -131,7 +143,9 @@ def chat_tab(held: dict) -> tuple:
     with gr.Accordion(ANSWER_LABEL, open=True, elem_id="answer-box") as answer_box:
         with gr.Row():
             fine_tuned = gr.Textbox(label=f"Fine-tuned ({assistant.spec_name})", lines=8, interactive=False,
-                                    elem_id="answer")
+                                    elem_id="answer", visible=assistant.retriever is None)
+            cited_answer = gr.Markdown(label=f"Fine-tuned ({assistant.spec_name})", elem_id="cited-answer",
+                                       visible=assistant.retriever is not None)
             base = gr.Textbox(label="Base model (no adapter)", lines=8, interactive=False, visible=False,
                               elem_id="base-answer")
         citations = gr.Markdown(elem_id="citations")
@@ -155,7 +169,7 @@ def chat_tab(held: dict) -> tuple:
     gr.Examples(example_questions(assistant), inputs=question, label="Example questions")
 
     inputs = [question, compare, temperature, top_p, max_new_tokens, repetition_penalty]
-    outputs = [urgent, notes, answer_box, fine_tuned, base, citations, passages]
+    outputs = [urgent, notes, answer_box, fine_tuned, cited_answer, base, citations, passages]
 
     def run(*args):
         yield from answer(held["assistant"], *args)
@@ -164,7 +178,7 @@ def chat_tab(held: dict) -> tuple:
               for trigger in (ask.click, question.submit, retry.click)]
     stop.click(None, cancels=events)
     clear.click(lambda: ("", gr.update(value="", visible=False), "", gr.update(visible=True, open=True,
-                                                                              label=ANSWER_LABEL), "", "", "", ""),
+                                                                              label=ANSWER_LABEL), "", "", "", "", ""),
                 None, [question] + outputs, cancels=events)
     compare.change(lambda on: gr.update(visible=on), compare, base)
     return info, fine_tuned
