@@ -216,7 +216,7 @@ def test_oracle_rows_restate_their_own_passage_at_the_declared_share(tmp_path):
         [n] = [i + 1 for i, line in enumerate(lines) if line.endswith(own.text)]  # its own first passage, once
         positions.add(n)
         first = sentences.sentences(own.text)[0]
-        assert row.answer.startswith(f"{first} [{n}]") and row.answer.endswith(f"[{n}]"), row.answer
+        assert row.answer.startswith(first) and row.answer.endswith(f" [{n}]") and row.answer.count("[") == 1
         assert all(line.startswith(f"[{i}] ") for i, line in enumerate(lines, start=1))
     assert positions == {1, 2}  # the own passage at a seeded place, not always first
     for row in declining.itertuples():
@@ -254,6 +254,7 @@ def test_answer_measures_on_hand_made_answers():
     assert measures["decline_rate"]["value"] == 0.2 and measures["loop_rate"]["value"] == 0.2
     assert measures["groundedness"]["value"] == 0.5 and measures["groundedness"]["scored"] == 3
     assert measures["cites_labelled"]["value"] is None  # not a labelled set
+    assert grounding.per_answer(["Gout hurts. Gout hurts."], quoted=[True])["loops"] == [0.0]  # NIH's own words
     diff = grounding.paired([0.1, 0.2, None], [0.3, 0.2, 0.9])
     assert diff["n"] == 2 and abs(diff["diff"] - 0.1) < 1e-9 and diff["low"] <= diff["diff"] <= diff["high"]
 
@@ -363,3 +364,19 @@ def test_messages_name_their_topic_wholly(tmp_path):
     assert r.search("my hepatitis C blood test was positive")[0].focus == "Hepatitis C"
     assert r.terms("i think its hemroids")[-1] == "hemorrhoid"
     assert [h.focus for h in r.search("i think its hemroids")][:1] == ["Hemorrhoids"]
+
+
+def test_some_training_questions_are_asked_as_people_write(tmp_path):
+    """With message_share, a seeded share of the training and validation questions is asked inside a message (a
+    subject line, who asks, a closing) naming the row's topic; the question itself is kept whole, its passages are
+    retrieved for the message; test questions are never wrapped."""
+    write_corpus(tmp_path / "corpus" / "nih.csv.gz", ROWS + EXTRA_ROWS)
+    plain, _ = _prepare(tmp_path, "plain", {"oracle_share": 1.0})
+    wrapped, stats = _prepare(tmp_path, "wrapped", {"oracle_share": 1.0, "message_share": 0.5})
+    changed = wrapped["question"] != plain["question"]
+    assert changed.sum() == stats["message_rows"] == round(0.5 * (plain["split"] != 2).sum())
+    assert not (changed & (plain["split"] == 2)).any()
+    topics = {r[4]: r[2] for r in ROWS + EXTRA_ROWS}
+    for before, after in zip(plain.loc[changed, "question"], wrapped.loc[changed, "question"]):
+        assert before in after and len(after) > len(before) and topics[before] in after.replace(before, "")
+    assert (wrapped["answer"] == plain["answer"]).all()  # the same targets: the story changes nothing

@@ -17,6 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from plugins.retrieval import messages
 from plugins.retrieval import sentences as split
 from plugins.retrieval.checker import DECLINE, NOT_COVERED  # noqa: F401 - NOT_COVERED: what callers show
 from plugins.retrieval.index import Hit, Retriever
@@ -24,7 +25,7 @@ from plugins.retrieval.index import Hit, Retriever
 COLUMN = "sources"  # the dataset column a grounded spec's prompt template names as {sources}
 NOT_FOUND = "(No trusted source passage matched this question.)"
 EXTRA_CANDIDATES = 5  # fetched beyond k, so that k remain after leaks are dropped
-DEFAULTS = {"oracle_share": 0.8, "target_words": 40}
+DEFAULTS = {"oracle_share": 0.8, "target_words": 40, "message_share": 0.0}
 
 
 def render(hits: list[Hit], source_format: str) -> str:
@@ -61,14 +62,15 @@ def passages(hits: list[Hit]) -> str:
 
 
 def target(hit: Hit, words: int) -> str:
-    """What an oracle row is taught: the passage's first sentences (at least one, then up to `words` words), each
-    followed by the passage's `[n]`."""
+    """What an oracle row is taught: the passage's first sentences (at least one, then up to `words` words), then
+    the passage's `[n]`. One marker, at the end: a model taught a marker after every sentence learned to go on
+    counting them ("[1] [2] [3] ...") instead of stopping."""
     taken = []
     for sentence in split.sentences(hit.text):
         if taken and sum(map(split.words, taken)) + split.words(sentence) > words:
             break
         taken.append(sentence)
-    return " ".join(f"{s} [{hit.rank}]" for s in taken)
+    return f"{' '.join(taken)} [{hit.rank}]"
 
 
 def without_leaks(hits: list[Hit], retriever: Retriever, question: str, answer: str, thresholds: dict,
@@ -100,13 +102,15 @@ def own_pairs(retriever: Retriever) -> dict[str, str]:
 
 def add(frame: pd.DataFrame, retriever: Retriever, question: str, answer: str, thresholds: dict,
         oracle_share: float = DEFAULTS["oracle_share"], target_words: int = DEFAULTS["target_words"],
-        seed: int = 42) -> tuple[pd.DataFrame, dict]:
+        message_share: float = DEFAULTS["message_share"], seed: int = 42) -> tuple[pd.DataFrame, dict]:
     """`frame` with a `sources` column for every row, training and validation targets rewritten, and counts.
 
     Test rows (split 2): the question's passages as the app retrieves them, reference kept. Training and
     validation rows: leaks of the row's own pair dropped from the retrieved passages; then a seeded
     `oracle_share` of those whose answer is a corpus pair get its first passage at a seeded place among the
-    others, the target made from it (`target`); the rest get another such row's passages and the decline reply."""
+    others, the target made from it (`target`); the rest get another such row's passages and the decline reply.
+    A seeded `message_share` of them ask their question inside a message as people write it (plugins/retrieval/
+    messages.py), retrieved as written."""
     from plugins.data import normalize_text
 
     rng = np.random.default_rng(seed)
@@ -117,8 +121,15 @@ def add(frame: pd.DataFrame, retriever: Retriever, question: str, answer: str, t
     candidates = np.flatnonzero([pair is not None for pair in own])
     oracle = set(rng.choice(candidates, size=int(round(oracle_share * len(candidates))), replace=False).tolist()) \
         if len(candidates) else set()
+    asked = frame[question].tolist()
+    if message_share > 0 and len(candidates):
+        wrapping = np.random.default_rng(seed + 2)
+        for i in sorted(wrapping.choice(candidates, size=int(round(message_share * len(candidates))),
+                                        replace=False).tolist()):
+            topic = retriever.pairs["focus"].iat[retriever.pair_row[own[i]]]
+            asked[i] = messages.wrap(asked[i], topic, wrapping)
     hits_of: list[list[Hit]] = []
-    for i, (q, a) in enumerate(zip(frame[question], frame[answer])):
+    for i, (q, a) in enumerate(zip(asked, frame[answer])):
         if not learning[i]:
             hits_of.append(retriever.search(q))
             continue
@@ -145,8 +156,9 @@ def add(frame: pd.DataFrame, retriever: Retriever, question: str, answer: str, t
         declining = declining[:0]
     out = frame.copy()
     out[COLUMN] = [render(h, retriever.source_format) for h in hits_of]
-    out[answer] = targets
+    out[question], out[answer] = asked, targets
     return out, {"rows": len(frame), "rows_with_sources": int(sum(bool(h) for h in hits_of)),
                  "leaking_passages_dropped": leaks, "oracle_rows": len(oracle), "declining_rows": int(len(declining)),
                  "learning_rows_without_own_passage": int(learning.sum() - len(candidates)),
+                 "message_rows": int(sum(a != q for a, q in zip(asked, frame[question]))),
                  "oracle_share": oracle_share, "target_words": target_words, "k": retriever.k, "index": retriever.key}
