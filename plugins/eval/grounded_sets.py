@@ -94,7 +94,8 @@ def score(name: str, questions: pd.DataFrame, answers: dict[str, pd.DataFrame], 
         labelled = ([cites_labelled(c, ls) for c, ls in zip(frame["cited_topics"], questions["labels"])]
                     if "labels" in questions and system == "grounded" else None)
         values[system] = grounding.per_answer(frame["shown"].tolist(), references, passages,
-                                              frame["declined"].tolist(), frame["generated"].tolist(), labelled)
+                                              frame["declined"].tolist(), frame["generated"].tolist(), labelled,
+                                              frame["quoted"].tolist() if "quoted" in frame else None)
     result = {"name": SETS[name], "questions": len(questions),
               "with_passages": int(sum(p is not None for p in passages)),
               "measures": {s: grounding.summarize(v, n_boot) for s, v in values.items()}, "values": values}

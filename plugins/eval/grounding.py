@@ -8,8 +8,8 @@
   Porter stemming). A declined answer recovers nothing (0). Saying little scores low here.
 - **decline rate**: the share of questions answered "not covered" or "not answered". Refusing scores high here.
 - **loop rate**: the share of answers that repeat a sentence, say a 3-word phrase 3 times in one sentence or run
-  citation markers on ("[1] [2] [3]"); reported for the shown answers (the checker cuts loops) and for the text as
-  generated.
+  citation markers on ("[1] [2] [3]"); reported for the shown answers (the checker cuts loops; a quoted passage
+  is NIH's text, not a loop) and for the text as generated.
 - **cites a labelled topic** (questions labelled with the topics whose pages answer them): the share whose shown
   answer cites a passage of one of those topics.
 
@@ -78,13 +78,16 @@ def paired(first, second, n_boot: int = 1000, seed: int = 0) -> dict:
 
 def per_answer(shown: list[str], references: list[str] | None = None, passages: list[str | None] | None = None,
                declined: list[bool] | None = None, generated: list[str] | None = None,
-               cited_labelled: list[bool] | None = None) -> dict[str, list]:
-    """Every measure's per-question value for one model's answers (None where a measure does not apply)."""
+               cited_labelled: list[bool] | None = None, quoted: list[bool] | None = None) -> dict[str, list]:
+    """Every measure's per-question value for one model's answers (None where a measure does not apply). A quoted
+    answer is an NIH passage verbatim: its lists may repeat a phrase, but it is not the model looping."""
     from plugins.retrieval.checker import loops
 
     n = len(shown)
     declined = declined or [False] * n
-    out = {"declined": [float(d) for d in declined], "loops": [float(loops(a)) for a in shown],
+    quoted = quoted or [False] * n
+    out = {"declined": [float(d) for d in declined],
+           "loops": [0.0 if q else float(loops(a)) for a, q in zip(shown, quoted)],
            "loops_generated": [float(loops(g)) for g in (generated or shown)]}
     out["groundedness"] = [None if d or p is None else support(a, p)
                            for a, p, d in zip(shown, passages or [None] * n, declined)]

@@ -186,10 +186,10 @@ class Checker:
                        cited=sorted({s.cite for s in kept if s.cite is not None}))
 
     def quote(self, generated: str) -> tuple[str, int]:
-        """The passage sharing most words with the question and what the model tried to say (ties: an answer's
-        opening passage, then the better ranked), its first sentences quoted and cited."""
-        words = content(split.without_markers(generated)) | self.question
-        best = max(range(len(self.hits)), key=lambda i: (len(words & self.passages[i]), -self.hits[i].chunk, -i))
+        """The passage sharing most words with what the model tried to say beyond the question (ties, a looping or
+        empty answer among them: retrieval's best), its first sentences quoted and cited."""
+        words = content(split.without_markers(generated)) - self.question
+        best = max(range(len(self.hits)), key=lambda i: (len(words & self.passages[i]), -i))
         hit = self.hits[best]
         quoted = ""
         for sentence in split.sentences(hit.text):
