@@ -12,6 +12,7 @@
       oracle_share: 0.8                           # training rows shown their own answer-bearing passage
       target_words: 40                            # ... and taught its first sentences, up to this many words
       min_support: 0.8                            # a shown sentence's content words its cited passage must hold
+      message_share: 0.3                          # training questions asked inside a message as people write them
       against: specs/medical-smollm2-cpu.yaml     # make compare: the ungrounded spec answering the same questions
       held_out: {path: ..., max_words: ..., max_samples: ...}   # make compare: a collection outside the index
       lay_questions: {path: data/retrieval/lay_questions.csv, half: report}   # make compare: labelled lay questions
@@ -41,6 +42,8 @@ KEYS = {
     "target_words": "an integer 5-200: an oracle row's target is its passage's first sentences up to this many words",
     "min_support": "a number 0-1: a sentence is shown only when its cited passage holds this share of its content "
                    "words",
+    "message_share": "a number 0-1: the share of training rows asking their question inside a message as people "
+                     "write them (a subject line, who asks, a closing)",
     "against": "a spec file (an ungrounded spec) whose newest run answers the same questions in make compare",
     "held_out": "{path, max_words, max_samples, seed}: a question/answer collection outside the corpus and the "
                 "training data that make compare answers",
@@ -166,7 +169,7 @@ def problems(block, root: Path = Path("."), where: str = "medical_llm.retrieval"
     match = block.get("min_topic_match", 0)
     if isinstance(match, bool) or not isinstance(match, (int, float)) or not 0 <= match <= 1:
         found.append(f"'{where}.min_topic_match' is {match!r}; allowed: {KEYS['min_topic_match']}")
-    for key in ("oracle_share", "min_support"):
+    for key in ("oracle_share", "min_support", "message_share"):
         share = block.get(key, 0)
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
             found.append(f"'{where}.{key}' is {share!r}; allowed: {KEYS[key]}")
