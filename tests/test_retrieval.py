@@ -350,18 +350,22 @@ LONG_ROWS = [  # topics that differ only by a qualifier, a topic inside a longer
     ("25-1", "GARD", "Hereditary spherocytosis", "information", "What is (are) Hereditary spherocytosis ?",
      "Red blood cells are spheroid rather than disc shaped. Spheroid cells break down early. A spheroid cell "
      "is fragile; spheroid shapes show on a blood smear."),
+    ("26-1", "NHLBI", "Kawasaki Disease", "information", "What is (are) Kawasaki Disease ?",
+     "Kawasaki disease is a rare childhood disease. It makes the walls of the blood vessels become inflamed."),
 ]
 
 
 def test_messages_name_their_topic_wholly(tmp_path):
     """Long messages name topics in passing: a topic named wholly ranks before one named in part ("hypothyroid"
     is Hypothyroidism before Congenital hypothyroidism), a one-letter qualifier counts ("hepatitis B" is not
-    Hepatitis C), and a typo keeps its first letters ("hemroids" is hemorrhoids, not spheroid)."""
+    Hepatitis C), a word any topic carries does not ("Hendra virus disease" is not Kawasaki Disease), and a typo
+    keeps its first letters ("hemroids" is hemorrhoids, not spheroid)."""
     write_corpus(tmp_path / "corpus" / "nih.csv.gz", ROWS + LONG_ROWS)
     r = retriever(tmp_path, min_topic_match=0.5)
     assert r.search("i was told i have hypothyroid after a blood test")[0].focus == "Hypothyroidism"
     assert r.search("positive blood test for hepatitis B, what now")[0].focus == "Hepatitis B"
     assert r.search("my hepatitis C blood test was positive")[0].focus == "Hepatitis C"
+    assert r.search("who is at risk for hendra virus disease?") == []  # "disease" names no topic
     assert r.terms("i think its hemroids")[-1] == "hemorrhoid"
     assert [h.focus for h in r.search("i think its hemroids")][:1] == ["Hemorrhoids"]
 

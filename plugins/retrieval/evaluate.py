@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from plugins.retrieval.index import Retriever
+from plugins.retrieval.index import GENERIC, Retriever
 
 QUESTIONS = Path("data/retrieval/lay_questions.csv")  # one-line lay questions: halves build (tuned) and report
 DEV = Path("data/retrieval/lay_questions_dev.csv")  # a later blind set of one-line questions, tuned against
 LONG = Path("data/retrieval/long_messages.csv")  # messages as people send them: halves dev (tuned) and report
 SETS = {QUESTIONS: ("build", "report"), DEV: ("dev",), LONG: ("dev", "report")}
-GENERIC = {"diseas", "syndrom", "disord", "age", "relat", "infect", "problem", "condit"}  # stems naming no topic
 
 
 def topic_words(topic: str) -> frozenset[str]:

@@ -37,10 +37,12 @@ TYPO_TIES = 6  # corrections scoring within this of the best are ties: the one t
                # commoner one wins ("osteoperosis" -> osteoporosis (141 passages), not osteopetrosis (20))
 RARE = 3  # an indexed stem in at most this many passages is checked for a much commoner spelling ...
 COMMONER = 20  # ... at least this many times as frequent and a ratio >= 90 ("migrane": migran (2) -> migrain (130))
-CONTRACTIONS = re.compile(r"\b(?:cant|dont|wont|didnt|doesnt|isnt|arent|wasnt|couldnt|shouldnt|wouldnt|im|ive|"
-                          r"id|ill)\b")  # typed without the apostrophe: "i cant sleep" is not Cant syndrome
+CONTRACTIONS = re.compile(r"\b(?:cant|dont|wont|didnt|doesnt|isnt|arent|wasnt|couldnt|shouldnt|wouldnt|[iI]m|"
+                          r"[iI]ve|[iI]d|[iI]ll)\b")  # typed without the apostrophe, in lower case: "i cant sleep"
+                                                   # is not Cant syndrome; "Cant syndrome" as typed is
 SPECIFIC = 0.3  # with the topic rule, a passage's score is scaled by 1 - SPECIFIC * (share of its topic not named):
                 # "hypothyroid" names Hypothyroidism wholly and Congenital hypothyroidism half
+GENERIC = frozenset({"diseas", "syndrom", "disord", "age", "relat", "infect", "problem", "condit"})  # name no topic
 QUALIFIER = re.compile(r"(?<![\w'])([a-z0-9])(?![\w'])")  # "hepatitis b", "type 2": one character standing alone
 ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*\s+){1,6})\(([A-Z]{2,6})\)")  # "rheumatoid arthritis (RA)"
 
@@ -172,11 +174,13 @@ class Retriever:
         """The share of a passage's topic words (its `focus`) that the question names: BM25 alone ranks a
         passage about "Slipped capital femoral epiphysis" first for "What is the capital of France?". A topic
         word is named by the same stem or another form of the word ("breastfe" / "breastfeed", "testicl" /
-        "testicular"); a one-character qualifier ("Hepatitis B", "Type 2 Diabetes") by the same character
-        standing alone in the question (`query_letters`): "hepatitis" names Hepatitis B half, "hepatitis B" wholly,
-        and Hepatitis C not at all."""
+        "testicular"); words any topic may carry ("disease", "syndrome", ...) do not count, so "Hendra virus
+        disease" does not name Kawasaki Disease; a one-character qualifier ("Hepatitis B", "Type 2 Diabetes") by
+        the same character standing alone in the question (`query_letters`): "hepatitis" names Hepatitis B half,
+        "hepatitis B" wholly, and Hepatitis C not at all."""
         if focus not in self._topic_stems:
-            self._topic_stems[focus] = (self.stems(focus), set(QUALIFIER.findall(focus.lower())))
+            stems = self.stems(focus)
+            self._topic_stems[focus] = (stems - GENERIC or stems, set(QUALIFIER.findall(focus.lower())))
         topic, qualifiers = self._topic_stems[focus]
         if qualifiers and query_letters and not qualifiers & query_letters:
             return 0.0  # the question names another one: "hepatitis B" is not Hepatitis C
@@ -223,7 +227,7 @@ class Retriever:
     def terms(self, query: str) -> list[str]:
         """The question as index terms: abbreviations the corpus defines and lay phrases (`synonyms`) expanded,
         apostrophe-less contractions dropped, then stemmed, and a misspelt word corrected ("diabetis" -> "diabet")."""
-        text = CONTRACTIONS.sub(" ", query.lower())
+        text = CONTRACTIONS.sub(" ", query).lower()  # "i cant sleep", but "Cant syndrome" as typed
         text += "".join(f" {self.abbreviations[a]}" for a in re.findall(r"\b[A-Z]{2,6}\b", query)
                         if a in self.abbreviations)
         for phrase, adds in self.synonyms.items():
