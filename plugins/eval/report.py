@@ -266,7 +266,8 @@ def answer_columns(result: dict) -> dict[str, str]:
         return {}
     value = lambda m, f: "–" if measures[m]["value"] is None else format(measures[m]["value"], f)  # noqa: E731
     return {"groundedness": value("groundedness", ".2f"), "completeness": value("completeness", ".2f"),
-            "declined": value("decline_rate", ".0%"), "loops": value("loop_rate_generated", ".0%")}
+            "declined": value("decline_rate", ".0%"), "loops (shown / generated)":
+            f"{value('loop_rate', '.0%')} / {value('loop_rate_generated', '.0%')}"}
 
 
 def grounded_columns(run_dir: Path) -> dict[str, str]:
@@ -331,12 +332,15 @@ def write_leaderboard(runs_root: Path = runs.RUNS, root: Path = REPORTS) -> Path
     table["ROUGE-L change"] = table["ROUGE-L change"].map(lambda c: "n/a (base 0)" if pd.isna(c) else f"{c:+.0%}")
     knowledge_columns = [c for c in table if c.endswith(" acc.")]
     table[knowledge_columns] = table[knowledge_columns].fillna("not run")
+    table = table.fillna("–")[[c for c in table if c != "report"] + ["report"]]  # the link last
     text = (f"# Leaderboard\n\nEvery run under `{runs_root}/` that `make compare` evaluated, best fine-tuned ROUGE-L "
             f"first; rebuilt by `make report`. Each run is scored on its own test split, so scores compare directly "
             f"only between runs on the same data; across datasets compare the change from the base model. "
             f"ROUGE-1, ROUGE-2, BLEU and validation loss are the fine-tuned model's. The `acc.` columns are the "
             f"fine-tuned model's zero-shot accuracy on the knowledge benchmarks the spec declares, with the change "
-            f"from the base model in percentage points (chance: 25 %, PubMedQA 33 %).\n\n"
+            f"from the base model in percentage points (chance: 25 %, PubMedQA 33 %). Groundedness, completeness, "
+            f"declined and loops are the fine-tuned model's shown answers (docs/grounded.md); a grounded run adds how "
+            f"often its answers to lay questions cite a labelled page and its held-out collection.\n\n"
             f"{table.to_markdown(index=False, floatfmt='.3f')}\n\n![leaderboard]({plot.name})\n")
     (root / "leaderboard.md").write_text(text)
     return root / "leaderboard.md"
