@@ -172,6 +172,21 @@ def test_llama_cpp_stream_pieces_add_up_to_the_decoded_tokens(export, run, hf_en
     assert engine.tokenize(text) == hf_engine.tokenizer(text).input_ids  # the same prompt tokens as transformers
 
 
+def test_q8_0_answers_on_any_cpu_amx_included(export):
+    """llama.cpp's AMX repacking segfaults on the first decode (ggml-org/llama.cpp#20824): on an AMX CPU the engine
+    loads without extra buffer types, elsewhere as llama.cpp chooses. In a child process, so a crash fails this
+    test instead of ending the suite."""
+    probe = ("import sys; from plugins.app.engines import LlamaCppEngine, Settings, cpu_has_amx\n"
+             "e = LlamaCppEngine(sys.argv[1], n_ctx=256)\n"
+             "tokens = list(e.tokens('What is asthma?', Settings(0.0, 1.0, 8, 1.0)))\n"
+             "print(len(tokens), e.llm.model_params.use_extra_bufts, cpu_has_amx())")
+    done = subprocess.run([sys.executable, "-c", probe, str(export.gguf("q8_0"))], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-1500:]}"
+    count, extra_buffers, amx = done.stdout.split()
+    assert int(count) == 8 and extra_buffers == str(amx == "False")
+
+
 def test_export_refuses_unknown_quantization_and_missing_tools(project, run, tmp_path):
     with pytest.raises(gguf.ExportError, match="q4_k_m"):
         gguf.check_quant("q3_banana")

@@ -8,6 +8,7 @@ token, so callers count tokens and time the first one the same way for both.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
@@ -161,8 +162,9 @@ class LlamaCppEngine(Engine):
         self.path = Path(gguf)
         self._is_eog = lambda token: llama_cpp.llama_vocab_is_eog(self.llm._model.vocab, token)
         # the repetition penalty looks back over the whole context, prompt included, as transformers' does
-        self.llm = _hf_penalty_llama()(model_path=str(gguf), n_ctx=n_ctx, last_n_tokens_size=n_ctx,
-                                       n_threads=threads or os.cpu_count(), seed=0, verbose=False)
+        with _without_amx_repacking():
+            self.llm = _hf_penalty_llama()(model_path=str(gguf), n_ctx=n_ctx, last_n_tokens_size=n_ctx,
+                                           n_threads=threads or os.cpu_count(), seed=0, verbose=False)
         self.n_ctx = n_ctx
         self.lock = threading.Lock()
 
@@ -187,6 +189,39 @@ class LlamaCppEngine(Engine):
                     return
                 generated += 1
                 yield token
+
+
+def cpu_has_amx() -> bool:
+    """Whether llama.cpp was built for, and runs on, a CPU with AMX int8 tiles (Sapphire Rapids and later)."""
+    import llama_cpp
+
+    return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
+
+
+@contextlib.contextmanager
+def _without_amx_repacking():
+    """Load weights without llama.cpp's extra buffer types on AMX CPUs: the AMX buffer repacks q8_0 weights and
+    the first decode then segfaults in `ggml_backend_amx_mul_mat` (upstream ggml-org/llama.cpp#20824, closed
+    without a fix; reproduced here with llama-cpp-python 0.3.36 on SmolLM2 and the tiny model). The plain CPU
+    path is what every other machine runs. `Llama()` takes no such argument, so its defaults are wrapped
+    while it loads; nothing changes on CPUs without AMX."""
+    import llama_cpp.llama as module
+
+    if not cpu_has_amx():
+        yield
+        return
+    defaults = module.llama_cpp.llama_model_default_params
+
+    def without_extra_buffers():
+        params = defaults()
+        params.use_extra_bufts = False
+        return params
+
+    module.llama_cpp.llama_model_default_params = without_extra_buffers
+    try:
+        yield
+    finally:
+        module.llama_cpp.llama_model_default_params = defaults
 
 
 @functools.cache
