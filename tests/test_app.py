@@ -78,8 +78,8 @@ def test_partial_answers_reach_the_page_before_the_model_finishes(assistant, mon
 
     monkeypatch.setattr(assistant.model, "forward", slow_forward)
     for _, _, _, fine_tuned, *_ in ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0):
-        if fine_tuned:
-            arrivals.append((time.perf_counter(), fine_tuned))
+        if fine_tuned["value"]:
+            arrivals.append((time.perf_counter(), fine_tuned["value"]))
     assert len(forwards) >= 4 and len(arrivals) >= 2
     first_arrival, first_text = arrivals[0]
     assert first_arrival < forwards[-1], "the first partial answer arrived only after the last token was computed"
@@ -122,10 +122,11 @@ def test_the_app_answers_in_the_precision_auto_picks_here(assistant, job, projec
 
 def test_answer_compares_with_base_model(assistant):
     args = ("What is asthma?", True, 0.0, 1.0, 8, 1.0)
-    *_, (urgent, notes, _, fine_tuned, base, _, _) = list(ui.answer(assistant, *args))
+    *_, (urgent, notes, _, fine_tuned, cited_answer, base, _, _) = list(ui.answer(assistant, *args))
     expected_base = list(assistant.stream(assistant.prepare("What is asthma?"), Settings(0.0, 1.0, 8, 1.0), False))[-1]
-    assert fine_tuned and base == expected_base
-    *_, (_, _, _, _, base_off, _, _) = list(ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0))
+    assert fine_tuned["value"] and fine_tuned["visible"] and base == expected_base.strip()
+    assert cited_answer["visible"] is False  # an ungrounded run answers in the plain text box
+    *_, (_, _, _, _, _, base_off, _, _) = list(ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0))
     assert base_off == ""
 
 
@@ -170,10 +171,10 @@ def test_self_harm_gets_the_crisis_text_instead_of_any_answer(assistant, monkeyp
         raise AssertionError("the model must not answer a self-harm message")
 
     monkeypatch.setattr(assistant, "stream", no_generation)
-    [(urgent, notes, box, fine_tuned, base, _, _)] = list(ui.answer(assistant, "i don’t want to be here anymore", False,
-                                                               0.0, 1.0, 8, 1.0))
+    [(urgent, notes, box, fine_tuned, _, base, _, _)] = list(ui.answer(assistant, "i don’t want to be here anymore",
+                                                                  False, 0.0, 1.0, 8, 1.0))
     assert urgent["visible"] is True and "988" in urgent["value"] and "116 123" in urgent["value"]
-    assert box["visible"] is False and fine_tuned == base == ""
+    assert box["visible"] is False and fine_tuned["value"] == base == ""
 
 
 @pytest.mark.parametrize("message, kind", [("my dad collapsed and wont wake up", "emergency"),
@@ -183,13 +184,13 @@ def test_other_emergencies_show_the_notice_first_and_collapse_the_answer(assista
     urgent, _, box, *_ = steps[0]
     assert urgent["visible"] is True and kind in urgent["value"]  # the notice is there before any token
     *_, (_, _, box, fine_tuned, *_) = steps
-    assert box["open"] is False and box["label"] == ui.COLLAPSED_LABEL and fine_tuned
+    assert box["open"] is False and box["label"] == ui.COLLAPSED_LABEL and fine_tuned["value"]
 
 
 def test_ordinary_questions_get_an_open_answer_and_no_notice(assistant):
-    *_, (urgent, _, box, fine_tuned, _, cited, _) = list(ui.answer(assistant, "What is angina?", False, 0.0, 1.0, 8,
-                                                                     1.0))
-    assert urgent["visible"] is False and box["open"] is True and fine_tuned
+    *_, (urgent, _, box, fine_tuned, _, _, cited, _) = list(ui.answer(assistant, "What is angina?", False, 0.0, 1.0,
+                                                                        8, 1.0))
+    assert urgent["visible"] is False and box["open"] is True and fine_tuned["value"]
     assert cited == ""  # an ungrounded run cites nothing
 
 
@@ -201,8 +202,8 @@ def test_example_questions_are_not_emergencies(assistant):
 def test_empty_question_gets_a_friendly_message(assistant):
     with pytest.raises(QuestionError, match="Please type a question"):
         assistant.prepare("  \n\t ")
-    [(urgent, notes, box, fine_tuned, base, _, _)] = list(ui.answer(assistant, "", False, 0.0, 1.0, 8, 1.0))
-    assert "Please type a question" in notes and fine_tuned == base == ""
+    [(urgent, notes, box, fine_tuned, _, base, _, _)] = list(ui.answer(assistant, "", False, 0.0, 1.0, 8, 1.0))
+    assert "Please type a question" in notes and fine_tuned["value"] == base == ""
 
 
 def test_long_question_is_truncated_with_a_notice(assistant):
