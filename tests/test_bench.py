@@ -64,7 +64,7 @@ def test_generation_evaluation_memory_scaling_fields(report):
     assert set(s["fits"]) == {str(n) for n in data["settings"]["scaling_lengths"]}
     names = {t["target"] for t in data["targets"]}
     bf16_here = data["precision"]["auto"]["dtype"] == "bf16"  # the precision targets are judged on bf16 CPUs only
-    assert len(names) == 18 + 3 * bf16_here and all(isinstance(t["met"], bool) for t in data["targets"])
+    assert len(names) == 19 + 3 * bf16_here and all(isinstance(t["met"], bool) for t in data["targets"])
     assert {"retrieval hit@5 on lay questions (report half)", "retrieval time per question",
             "retrieval hit@5 on long messages (report half)"} <= names
     knowledge = data["knowledge"]  # scored where ../shared/data/mcq exists, else skipped with the reason

@@ -90,8 +90,8 @@ def test_answers_show_only_checked_sentences_with_their_citations(grounded):
 def test_a_question_outside_the_corpus_is_not_guessed(grounded, monkeypatch):
     _, _, assistant = grounded
     monkeypatch.setattr(assistant, "stream", lambda *a, **k: pytest.fail("generated without a source"))
-    [(_, _, box, _, answer, base, cited, shown)] = list(ui.answer(assistant, "Who won the football world cup in 1954?",
-                                                                  False, 0.0, 1.0, 8, 1.0))
+    steps = list(ui.answer(assistant, "Who won the football world cup in 1954?", False, 0.0, 1.0, 8, 1.0))
+    *_, (_, _, box, _, answer, base, cited, shown) = steps
     assert answer["value"] == sources.NOT_COVERED and box["visible"] and cited == shown == ""
 
 

@@ -187,10 +187,9 @@ class Assistant:
         far): a grounded run's answer checked sentence by sentence against its passages
         (plugins/retrieval/checker.py), generation stopped when it loops; an ungrounded run's as generated."""
         counted = [0]
-        texts = self.stream(prepared, settings, fine_tuned, counted)
         if self.retriever is None:
             text = ""
-            for text in texts:
+            for text in self.stream(prepared, settings, fine_tuned, counted):
                 yield checker.Checked(text.strip(), generated=text, final=False, tokens=counted[0])
             yield checker.Checked(text.strip(), generated=text, tokens=counted[0])
             return
@@ -198,7 +197,7 @@ class Assistant:
         if prepared.not_covered:  # nothing found: said plainly, nothing generated
             yield check.finish("")
             return
-        for reply in checker.stream(texts, check):
+        for reply in checker.stream(self.stream(prepared, settings, fine_tuned, counted), check):
             reply.tokens = counted[0]
             yield reply
 
