@@ -12,6 +12,7 @@ import logging
 import pandas as pd
 
 from plugins import precision, runs
+from plugins.eval import grounding
 from plugins.retrieval import checker, sources
 from plugins.spec import PROJECT_KEY
 
@@ -83,3 +84,19 @@ def grounded(run: runs.Run, model, questions: list[str], retriever=None, adapter
                          for c, hs in zip(checked, hits)],
         "hits": [json.dumps([h.as_dict() for h in hs]) for hs in hits],
         "attribution": [json.dumps(c.attribution()) for c in checked]})
+
+
+def given_passages(answers: pd.DataFrame) -> list[str | None] | None:
+    """Each answer's passages as its prompt showed them (None where none was found); None for ungrounded answers."""
+    if sources.COLUMN not in answers:
+        return None
+    return [p if p != sources.NOT_FOUND else None for p in answers[sources.COLUMN]]
+
+
+def measured(answers: pd.DataFrame, references: list[str] | None, passages: list[str | None] | None,
+             cited_labelled: list[bool] | None = None) -> dict[str, list]:
+    """The four measures' per-question values (plugins/eval/grounding.py) for one system's answers, grounded
+    (checked, some quoted) or not."""
+    return grounding.per_answer(answers["shown"].tolist(), references, passages, answers["declined"].tolist(),
+                                answers["generated"].tolist(), cited_labelled,
+                                answers["quoted"].tolist() if "quoted" in answers else None)

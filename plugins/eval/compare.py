@@ -32,13 +32,6 @@ def answer(run: runs.Run, model, rows: pd.DataFrame, system: str, retriever=None
     return found
 
 
-def passages_of(found: pd.DataFrame) -> list[str | None] | None:
-    """Each answer's passages as the prompt showed them (None where none was found); None for an ungrounded run."""
-    if "hits" not in found:
-        return None
-    return [p if json.loads(h) else None for h, p in zip(found["hits"], found["sources"])]
-
-
 def evaluate_run(run: runs.Run, split: str = "test", n_boot: int = 1000) -> tuple[dict, pd.DataFrame, object]:
     """Generate, score and save: RUN/eval/{answers.csv, metrics.json}. Returns the metrics, the answers with
     their per-answer scores, and the loaded model."""
@@ -63,9 +56,7 @@ def evaluate_run(run: runs.Run, split: str = "test", n_boot: int = 1000) -> tupl
     print("scoring (bootstrap intervals) ...", flush=True)
     references = answers[output_name].tolist()
     scores = {s: metrics.per_sample(answers[s].tolist(), references) for s in systems}
-    measured = {s: grounding.per_answer(found[s]["shown"].tolist(), references, passages_of(found[s]),
-                                        found[s]["declined"].tolist(), found[s]["generated"].tolist(),
-                                        quoted=found[s]["quoted"].tolist() if retriever else None)
+    measured = {s: answering.measured(found[s], references, answering.given_passages(found[s]))
                 for s in systems}
     result = {
         "split": split,

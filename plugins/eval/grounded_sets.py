@@ -28,7 +28,6 @@ import pandas as pd
 from plugins import data, runs
 from plugins.eval import answering, grounding
 from plugins.retrieval import evaluate as topics
-from plugins.retrieval import sources
 
 HELD_OUT_DEFAULTS = {"max_words": {"answer": 80}, "max_samples": 60, "seed": 42}
 SETS = {"test": "test split", "lay": "lay questions", "held_out": "held-out collection"}
@@ -88,14 +87,12 @@ def score(name: str, questions: pd.DataFrame, answers: dict[str, pd.DataFrame], 
     """One set's measures per system, and grounded minus ungrounded where both answered (paired)."""
     references = questions["reference"].tolist() if "reference" in questions else None
     grounded = answers["grounded"]
-    passages = [p if p != sources.NOT_FOUND else None for p in grounded[sources.COLUMN]]
+    passages = answering.given_passages(grounded)  # the ungrounded answers are judged on the same passages
     values = {}
     for system, frame in answers.items():
         labelled = ([cites_labelled(c, ls) for c, ls in zip(frame["cited_topics"], questions["labels"])]
                     if "labels" in questions and system == "grounded" else None)
-        values[system] = grounding.per_answer(frame["shown"].tolist(), references, passages,
-                                              frame["declined"].tolist(), frame["generated"].tolist(), labelled,
-                                              frame["quoted"].tolist() if "quoted" in frame else None)
+        values[system] = answering.measured(frame, references, passages, labelled)
     result = {"name": SETS[name], "questions": len(questions),
               "with_passages": int(sum(p is not None for p in passages)),
               "measures": {s: grounding.summarize(v, n_boot) for s, v in values.items()}, "values": values}
