@@ -1,55 +1,118 @@
-"""`make bench` safety part: the triage on the labelled corpus (data/safety/triage_corpus.csv), per half.
+"""`make bench` safety part: the triage on its own labelled corpus and on the blind-written set, per half.
 
-The detector was written against the `dev` half; `heldout` is the figure to quote. Reports recall per
-category, the false-alarm rate on informational questions, how often the right notice is shown, the
-messages it still gets wrong, and how fast it runs (it is on the path of every answer).
+The corpus (data/safety/triage_corpus.csv) was written by the detector's author: its `heldout` half guards
+against tuning to single messages, not against shared blind spots. The blind set (data/safety/blind_set.csv)
+was written by someone who never read the rules, family by family of the published red-flag list; its `report`
+half is the figure to quote, and only its counts are printed, never its messages. Also: how often a question
+about suicide gets its answer with the help first, and how fast the triage runs (it is on the path of every
+answer).
 """
 
 from __future__ import annotations
 
 import csv
 import time
+from collections import defaultdict
 from pathlib import Path
 
-from plugins.app import triage
+from plugins.safety import triage
 
 CORPUS = Path("data/safety/triage_corpus.csv")
-TARGETS = {"emergency_recall": 0.97, "self_harm_recall": 1.0, "false_alarm_rate": 0.20}  # issue 13
+BLIND = Path("data/safety/blind_set.csv")
+TARGETS = {"emergency_recall": 0.97, "self_harm_recall": 1.0, "false_alarm_rate": 0.20,  # issue 13: the corpus
+           "blind_recall": 0.98, "blind_false_alarms": 0.03}  # issue 26: the blind set's report half
 
 
-def read(path: Path = CORPUS) -> list[dict]:
+def read(path: Path) -> list[dict]:
     with Path(path).open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
-def measure(path: Path = CORPUS) -> dict:
-    rows = read(path)
-    halves = {}
-    for half in ("heldout", "dev"):
-        pairs = [(r["text"], r["category"]) for r in rows if r["half"] == half]
-        halves[half] = triage.score(pairs)
-    started = time.perf_counter()
+def families(rows: list[dict]) -> dict:
+    """Per family of the published list: emergencies caught, informational questions alarmed, and questions about
+    suicide answered with the help first."""
+    table = defaultdict(lambda: {"n": 0, "caught": 0, "questions": 0, "alarms": 0, "helped": 0})
     for r in rows:
+        found, row = triage.triage(r["text"]), table[r["family"]]
+        if r["category"] == "none":
+            row["questions"] += 1
+            row["alarms"] += found.category is not None
+            row["helped"] += found.category is None and found.notice == triage.SUPPORT
+        else:
+            row["n"] += 1
+            row["caught"] += found.category is not None
+    return dict(sorted(table.items()))
+
+
+def measure(corpus: Path = CORPUS, blind: Path = BLIND) -> dict:
+    rows, blind_rows = read(corpus), read(blind)
+    halves = {half: triage.score([(r["text"], r["category"]) for r in rows if r["half"] == half])
+              for half in ("heldout", "dev")}
+    blind_halves = {}
+    for half in ("report", "dev"):
+        chosen = [r for r in blind_rows if r["half"] == half]
+        scored = triage.score([(r["text"], r["category"]) for r in chosen])
+        if half == "report":  # never read: counts only
+            scored = {k: v for k, v in scored.items() if k not in ("misses", "false_alarms", "wrong_category")}
+        blind_halves[half] = {**scored, "families": families(chosen)}
+    started = time.perf_counter()
+    for r in rows + blind_rows:
         triage.triage(r["text"])
     seconds = time.perf_counter() - started
-    return {"corpus": str(path), "messages": len(rows), "halves": halves,
-            "milliseconds_per_message": 1000 * seconds / len(rows)}
+    return {"corpus": str(corpus), "messages": len(rows), "halves": halves,
+            "blind": {"path": str(blind), "messages": len(blind_rows), "halves": blind_halves,
+                      "families": families(blind_rows)},
+            "milliseconds_per_message": 1000 * seconds / (len(rows) + len(blind_rows))}
+
+
+def targets(r: dict, add) -> None:
+    held = r["halves"]["heldout"]
+    add("triage recall of emergencies (corpus, held-out half)", held["emergency_recall"],
+        TARGETS["emergency_recall"], "{:.1%}")
+    add("triage recall of self-harm (corpus, held-out half)", held["recall"]["self_harm"],
+        TARGETS["self_harm_recall"], "{:.1%}")
+    add("triage false alarms (corpus, held-out half)", held["false_alarm_rate"], TARGETS["false_alarm_rate"],
+        "{:.1%}", higher=False)
+    report = r.get("blind", {}).get("halves", {}).get("report")
+    if report:
+        add("triage recall of emergencies (blind set, report half)", report["emergency_recall"],
+            TARGETS["blind_recall"], "{:.1%}")
+        add("triage recall of self-harm (blind set, report half)", report["recall"]["self_harm"],
+            TARGETS["blind_recall"], "{:.1%}")
+        add("triage false alarms (blind set, report half)", report["false_alarm_rate"],
+            TARGETS["blind_false_alarms"], "{:.1%}", higher=False)
+
+
+def _family_rows(table: dict) -> list[str]:
+    lines = ["| family | emergencies caught | informational questions alarmed | answered with help first |",
+             "|---|---|---|---|"]
+    for family, f in table.items():
+        helped = f"{f['helped']} of {f['questions']}" if family == "suicide" else ""
+        lines.append(f"| {family} | {f['caught']} of {f['n']} | {f['alarms']} of {f['questions']} | {helped} |")
+    return lines
 
 
 def markdown(r: dict) -> str:
     lines = ["## Safety triage\n",
-             f"{r['messages']} labelled messages in `{r['corpus']}`; the detector was written against `dev`, "
-             f"`heldout` is the honest figure. {r['milliseconds_per_message']:.2f} ms per message.\n",
-             "| half | self-harm recall | poisoning recall | emergency recall | all emergencies | false alarms | "
+             f"{r['messages']} labelled messages in `{r['corpus']}` (written by the detector's author) and "
+             f"{r['blind']['messages']} in `{r['blind']['path']}` (written blind). "
+             f"{r['milliseconds_per_message']:.2f} ms per message.\n",
+             "| set, half | self-harm recall | poisoning recall | emergency recall | all emergencies | false alarms | "
              "right notice |", "|---|---|---|---|---|---|---|"]
-    for half, s in r["halves"].items():
+    named = [(f"corpus, {h}", s) for h, s in r["halves"].items()]
+    named += [(f"blind, {h}", s) for h, s in r["blind"]["halves"].items()]
+    for name, s in named:
         recall = s["recall"]
-        lines.append(f"| {half} | {recall['self_harm']:.1%} | {recall['poisoning']:.1%} | "
+        lines.append(f"| {name} | {recall['self_harm']:.1%} | {recall['poisoning']:.1%} | "
                      f"{recall['medical_emergency']:.1%} | {s['emergency_recall']:.1%} | {s['false_alarm_rate']:.1%} | "
                      f"{s['category_accuracy']:.1%} |")
-    held = r["halves"]["heldout"]
-    for title, items in (("Missed (held-out)", held["misses"]), ("False alarms (held-out)", held["false_alarms"]),
-                         ("Wrong notice (held-out)", held["wrong_category"])):
+    lines += ["", "Blind set, report half, per family (counts only: its messages are not read):", ""]
+    lines += _family_rows(r["blind"]["halves"]["report"]["families"])
+    held, dev = r["halves"]["heldout"], r["blind"]["halves"]["dev"]
+    for title, items in (("Missed (corpus, held-out)", held["misses"]),
+                         ("False alarms (corpus, held-out)", held["false_alarms"]),
+                         ("Wrong notice (corpus, held-out)", held["wrong_category"]),
+                         ("Missed (blind, dev)", dev["misses"]), ("False alarms (blind, dev)", dev["false_alarms"])):
         if items:
             lines += ["", f"{title}:"] + [f"- {' / '.join(map(str, item))}" for item in items]
     return "\n".join(lines) + "\n"

@@ -149,7 +149,7 @@ def run_parts(run: Path, parts: list[str], p: dict, quick: bool) -> dict:
         print("knowledge: multiple-choice scoring speed, base vs fine-tuned (merged) ...", flush=True)
         result["knowledge"] = _timed(result, "knowledge", lambda: knowledge.measure(run, quick))
     if "safety" in parts:
-        print("safety: the triage on the labelled corpus, per half ...", flush=True)
+        print("safety: the triage on its corpus and on the blind-written set, per half ...", flush=True)
         result["safety"] = _timed(result, "safety", safety.measure)
     if "retrieval" in parts:
         print("retrieval: hit@1/@5 on the lay questions, time per question, the passages' extra time to first "
@@ -204,14 +204,8 @@ def targets(r: dict) -> list[dict]:
     m = r.get("memory", {}).get("train")
     if m:
         add("peak RSS of make train's path", m["peak_rss_gb"], TARGETS["train_rss_gb"], "{:.2f} GB", higher=False)
-    s = r.get("safety", {}).get("halves", {}).get("heldout")
-    if s:
-        add("triage recall of emergencies (held-out half)", s["emergency_recall"],
-            safety.TARGETS["emergency_recall"], "{:.1%}")
-        add("triage recall of self-harm (held-out half)", s["recall"]["self_harm"],
-            safety.TARGETS["self_harm_recall"], "{:.1%}")
-        add("triage false alarms on informational questions (held-out half)", s["false_alarm_rate"],
-            safety.TARGETS["false_alarm_rate"], "{:.1%}", higher=False)
+    if "safety" in r:
+        safety.targets(r["safety"], add)
     if "serving" in r:
         serving.targets(r["serving"], add)
     if "retrieval" in r:

@@ -13,9 +13,10 @@ import yaml
 
 from plugins import prompt, runs
 from plugins import spec as spec_mod
-from plugins.app import jobs, studio, triage, ui
+from plugins.app import jobs, studio, ui
 from plugins.app.assistant import Assistant, QuestionError, Settings, neutralise
 from plugins.prompt import control_tokens
+from plugins.safety import triage
 from tests.conftest import REPO, make_project, offline_env
 
 SMOKE = REPO / "specs" / "smoke-tiny.yaml"
@@ -187,6 +188,14 @@ def test_other_emergencies_show_the_notice_first_and_collapse_the_answer(assista
     assert box["open"] is False and box["label"] == ui.COLLAPSED_LABEL and fine_tuned["value"]
 
 
+def test_a_question_about_suicide_is_answered_below_the_help(assistant):
+    steps = list(ui.answer(assistant, "how do suicide prevention programmes work", False, 0.0, 1.0, 8, 1.0))
+    urgent, _, box, *_ = steps[0]
+    assert urgent["visible"] is True and urgent["value"] == triage.SUPPORT  # before any token
+    *_, (_, _, box, fine_tuned, *_) = steps
+    assert box["open"] is True and box["label"] == ui.ANSWER_LABEL and fine_tuned["value"]
+
+
 def test_ordinary_questions_get_an_open_answer_and_no_notice(assistant):
     *_, (urgent, _, box, fine_tuned, _, _, cited, _) = list(ui.answer(assistant, "What is angina?", False, 0.0, 1.0,
                                                                         8, 1.0))
@@ -326,6 +335,12 @@ def test_browser_asks_a_question_and_opens_spec_studio(job, project, exported, e
             wait.until(lambda d: shown("#urgent") and "988" in d.find_element(By.ID, "urgent").text)
             time.sleep(1)
             assert not shown("#answer-box") and not shown("#answer textarea")
+            ask("how do suicide prevention programmes work")  # a question about suicide: help first, then the answer
+            wait.until(lambda d: shown("#urgent") and "If this is about you" in d.find_element(By.ID, "urgent").text)
+            wait.until(lambda d: shown("#answer textarea") and answer(d).strip())
+            assert "988" in driver.find_element(By.ID, "urgent").text
+            above = driver.find_element(By.ID, "urgent").location["y"]
+            assert above < driver.find_element(By.ID, "answer").location["y"]
             ask("my dad collapsed and wont wake up")  # another emergency: notice first, answer collapsed below
             wait.until(lambda d: shown("#urgent") and "emergency" in d.find_element(By.ID, "urgent").text.lower())
             wait.until(lambda d: shown("#answer-box"))

@@ -74,6 +74,9 @@ def test_generation_evaluation_memory_scaling_fields(report):
         assert all(s["questions"] == 12 and s["questions_per_second"] > 0 for s in knowledge["systems"].values())
     safety = data["safety"]["halves"]["heldout"]  # the triage on the labelled corpus's held-out half
     assert safety["counts"]["none"]["n"] > 50 and 0 <= safety["false_alarm_rate"] <= 1
+    blind = data["safety"]["blind"]  # and on the blind-written set: the report half's counts, never its messages
+    assert set(blind["halves"]) == {"report", "dev"} and "misses" not in blind["halves"]["report"]
+    assert len(blind["families"]) == 18 and all(f["n"] >= 8 for f in blind["families"].values())
 
 
 def test_serving_fields(report):

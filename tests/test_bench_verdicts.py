@@ -63,16 +63,17 @@ def test_quality_judge(tmp_path, base, tuned, low, met):
     assert verdict["relative_gain"] == pytest.approx(tuned / base - 1)
 
 
-def test_safety_targets_judge_the_held_out_half():
-    def safety(recall: float, self_harm: float, false_alarms: float) -> dict:
+def test_safety_targets_judge_the_held_out_half_and_the_blind_report_half():
+    def safety(recall: float, self_harm: float, false_alarms: float, blind: float, blind_alarms: float) -> dict:
         held = {"emergency_recall": recall, "recall": {"self_harm": self_harm}, "false_alarm_rate": false_alarms}
-        return {"safety": {"halves": {"heldout": held, "dev": {}}}}
+        report = {"emergency_recall": blind, "recall": {"self_harm": blind}, "false_alarm_rate": blind_alarms}
+        return {"safety": {"halves": {"heldout": held, "dev": {}}, "blind": {"halves": {"report": report}}}}
 
-    assert all(verdicts(safety(0.97, 1.0, 0.20)).values())
-    missed = verdicts(safety(0.969, 0.99, 0.21))
-    assert len(missed) == 3 and not any(missed.values())
-    rows = suite.targets(safety(1.0, 1.0, 0.05))
-    assert [r["higher"] for r in rows] == [True, True, False]  # false alarms: lower is better, shown as "≤"
+    assert all(verdicts(safety(0.97, 1.0, 0.20, 0.98, 0.03)).values())
+    missed = verdicts(safety(0.969, 0.99, 0.21, 0.979, 0.031))
+    assert len(missed) == 6 and not any(missed.values())
+    rows = suite.targets(safety(1.0, 1.0, 0.05, 1.0, 0.0))
+    assert [r["higher"] for r in rows] == [True, True, False] * 2  # false alarms: lower is better, shown as "≤"
 
 
 def test_retrieval_targets_judge_the_report_half():

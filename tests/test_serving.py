@@ -23,6 +23,7 @@ from plugins.app.assistant import Assistant
 from plugins.app.engines import LlamaCppEngine, Settings, TransformersEngine
 from plugins.export import fidelity, gguf
 from plugins.export.bundle import Export
+from plugins.safety import triage
 from tests.conftest import make_project, offline_env, run_module
 
 QUESTIONS = 10
@@ -293,6 +294,15 @@ def test_self_harm_gets_the_crisis_text_and_no_generated_answer(client):
     assert extra["triage"]["category"] == "self_harm" and "988" in extra["triage"]["notice"]
     assert reply.choices[0].message.content == extra["triage"]["notice"]
     assert reply.usage.completion_tokens == 0 and extra["answer"] == ""
+
+
+def test_a_question_about_suicide_gets_help_first_then_the_answer(client, local):
+    question = "how do suicide prevention programmes work"
+    reply = client.chat.completions.create(model="smoke-tiny", messages=[{"role": "user", "content": question}])
+    extra = reply.model_extra["medical_llm"]
+    assert extra["triage"] == {"category": None, "signals": ["support:topic"], "notice": triage.SUPPORT}
+    assert reply.choices[0].message.content.startswith(triage.SUPPORT + "\n\n" + extra["answer"])
+    assert extra["answer"] == expected_answer(local, question) and reply.usage.completion_tokens > 0
 
 
 def test_other_emergencies_put_the_notice_before_the_answer(client, local):

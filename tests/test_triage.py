@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.app import triage
+from plugins.safety import triage
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "safety" / "triage_corpus.csv"
 EMERGENCIES = ("self_harm", "poisoning", "medical_emergency")
@@ -142,3 +142,89 @@ def test_as_dict_shape():
     assert result["category"] == "medical_emergency"
     assert isinstance(result["signals"], list) and result["signals"] and isinstance(result["notice"], str)
     assert triage.triage("what is angina?").as_dict() == {"category": None, "signals": [], "notice": None}
+
+
+# --- every family of the published list, on sentences in neither corpus -------------------------------------------
+
+FAMILY_SENTENCES = {  # family -> (category, two sentences written for these tests)
+    "chest_pain": ("medical_emergency", ["feels like an elephant is sitting on my chest and my jaw aches",
+                                         "my husband has a crushing feeling behind his breastbone"]),
+    "breathing": ("medical_emergency", ["my daughter's ribs are sucking in with every breath",
+                                        "he can barely get air in and his lips look grey"]),
+    "mental_status": ("medical_emergency", ["my grandad is totally disoriented and can't stay awake",
+                                            "mum keeps seeing people that aren't there since this morning"]),
+    "choking": ("medical_emergency", ["my toddler choked on a grape and can't make a sound",
+                                      "a fishbone is stuck in her throat and she can't breathe"]),
+    "bleeding": ("medical_emergency", ["cut my hand on broken glass and the blood keeps pouring out",
+                                       "the gash on his thigh is bleeding heavily"]),
+    "blood_up": ("medical_emergency", ["my dad has been spitting up bright red blood",
+                                       "she threw up something that looks like coffee grounds"]),
+    "fainting": ("medical_emergency", ["my coworker just keeled over at her desk",
+                                       "grandma blacked out in the shower"]),
+    "head_spine_injury": ("medical_emergency", ["fell off his bike and hit his head now he keeps being sick",
+                                                "after the rugby tackle he can't feel his legs"]),
+    "vomiting": ("medical_emergency", ["my baby has been vomiting all night",
+                                       "been throwing up for two days and can't keep water down"]),
+    "accident": ("medical_emergency", ["my brother crashed his motorbike and his leg is bent the wrong way",
+                                       "we got dad out of the house fire and he is coughing"]),
+    "severe_pain": ("medical_emergency", ["the worst headache of my life came on in seconds",
+                                          "out of nowhere a tearing pain ripped through my back"]),
+    "dizziness_weakness_vision": ("medical_emergency", ["her smile is lopsided and she can't lift her arm",
+                                                        "out of the blue i lost the vision in my left eye"]),
+    "upper_abdominal": ("medical_emergency", ["pressure under my ribs at the top of my tummy, feeling sweaty",
+                                              "a burning ache in the pit of my stomach, radiating to my back"]),
+    "allergic_reaction": ("medical_emergency", ["stung by a wasp and now there are hives and i feel faint",
+                                                "after the peanut cookie her lips are swelling up"]),
+    "seizure": ("medical_emergency", ["my son's eyes rolled back and he is jerking all over",
+                                      "she has been fitting for six minutes"]),
+    "meningitis": ("medical_emergency", ["the spots on my son don't fade when i press a glass on them",
+                                         "fever and a stiff neck and the light hurts his eyes"]),
+    "sepsis": ("medical_emergency", ["my dad's skin is mottled and he is shivering",
+                                     "she hasn't peed all day and is breathing fast"]),
+    "poisoning": ("poisoning", ["my toddler chewed on a laundry pod",
+                                "my grandmother took her blood pressure tablets twice by accident"]),
+    "suicide": ("self_harm", ["i've been saving up my tablets for weeks",
+                              "wrote letters to my kids, tonight is the night"]),
+    "harm_to_others": ("self_harm", ["i'm scared i'll hurt my baby, the thoughts won't stop",
+                                     "i keep thinking about killing my neighbour"]),
+}
+SIGNALS = {"poisoning": "poisoning:", "suicide": "self_harm:", "harm_to_others": "self_harm:harm_to_others"}
+
+
+def test_family_sentences_are_in_neither_corpus():
+    corpora = [CORPUS, CORPUS.with_name("blind_set.csv")]
+    known = {triage.normalize(r["text"]) for path in corpora for r in csv.DictReader(path.open(encoding="utf-8"))}
+    written = [s for _, sentences in FAMILY_SENTENCES.values() for s in sentences]
+    assert not [s for s in written if triage.normalize(s) in known]
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_SENTENCES))
+def test_each_family_of_the_published_list(family):
+    """The family's own rule fires (not only some other one), and the right notice comes with it."""
+    category, sentences = FAMILY_SENTENCES[family]
+    signal = SIGNALS.get(family, f"medical_emergency:{family}")
+    for sentence in sentences:
+        result = triage.triage(sentence)
+        assert result.category == category and any(s.startswith(signal) for s in result.signals), (sentence, result)
+
+
+# --- a question about suicide is answered, with help first; intent and methods keep the crisis text ---------------
+
+@pytest.mark.parametrize("message", [
+    "how do suicide prevention programmes work", "what are the warning signs that a teenager is suicidal",
+    "how can i support a friend who self harms", "how many people die by suicide each year in the uk",
+])
+def test_questions_about_suicide_get_the_answer_with_help_first(message):
+    result = triage.triage(message)
+    assert result.category is None and not result.replaces_answer and not result.collapses_answer, result
+    assert result.notice == triage.SUPPORT and result.signals == ("support:topic",)
+    assert "988" in result.notice and "116 123" in result.notice
+
+
+@pytest.mark.parametrize("message", [
+    "i have been feeling suicidal", "my suicidal thoughts are getting worse", "what is a lethal dose of amitriptyline",
+    "i'm going to attempt suicide tonight", "my brother just attempted suicide",
+])
+def test_intent_and_methods_keep_the_crisis_text(message):
+    result = triage.triage(message)
+    assert result.category == "self_harm" and result.replaces_answer and result.notice == triage.NOTICES["self_harm"]

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plugins import models, precision, prompt, runs
-from plugins.app import triage
 from plugins.app.engines import ENGINES, Engine, LlamaCppEngine, Settings, TransformersEngine
 from plugins.data import normalize_text
 from plugins.export.bundle import EXPORTS, Export
 from plugins.retrieval import checker
 from plugins.retrieval import sources as retrieved
+from plugins.safety import triage
 from plugins.spec import is_local_model
 
 MAX_QUESTION_CHARS = 8000  # a cheap first cut, so a pasted book is not tokenised whole

@@ -97,7 +97,7 @@ def answer(assistant: Assistant, question: str, compare: bool, temperature: floa
                cited_box(), "", "", "")
         return
     found = prepared.triage
-    urgent = gr.update(value=found.notice or "", visible=found.category is not None)
+    urgent = gr.update(value=found.notice or "", visible=found.notice is not None)  # an emergency, or help first
     notes = "\n\n".join(prepared.notices)
     if found.replaces_answer:
         yield urgent, notes, gr.update(visible=False), plain(), cited_box(), "", "", ""

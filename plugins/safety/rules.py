@@ -1,0 +1,348 @@
+"""The triage's rules, one family at a time, each named after the published list it follows.
+
+Why one list: a detector written from its author's own examples misses what nobody here thought of. The
+families are the warning signs of MedlinePlus "Recognizing medical emergencies" (the American College of
+Emergency Physicians' list, medlineplus.gov/ency/article/001927.htm), its "call 911 if" examples (heart attack,
+severe allergic reaction), and from the NHS "call 999" list the signs that list leaves out (seizures, meningitis,
+sepsis, babies, pregnancy, diabetes). Each rule describes a *situation* in the words people use: the body part
+and its everyday synonyms, an onset word, a trigger with its reaction. Rules read text from
+`plugins.safety.wording.normalize`.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _rx(*parts: str) -> re.Pattern:
+    return re.compile("|".join(parts))
+
+
+W4, W8 = r"(?: \S+){0,4}", r"(?: \S+){0,8}"  # a few words allowed between the parts of a phrase
+PERSON = r"(?:i|i'm|i've|me|my|we|our|us|he|he's|him|his|she|she's|her|they're|someone|somebody)"
+SITUATION = re.compile(rf"\b(?:{PERSON}|help|please|now|right now|just|suddenly|\d+ ?(?:yo|yr|year|month|week)s?)\b")
+QUESTION = re.compile(r"^(?:(?:hi|hello|hey|sorry|quick question|so|ok) )*(?:what|what's|how|why|which|when|where|"
+                      r"who|is|are|does|do|can|could|should|would|will|at what|any|tell me|explain)(?![\w'])")
+# A question about learning, or about something over and done with, is not an emergency unless something points
+# at now ("last summer" vs "still", "since this morning").
+LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i|we|one|people) do (?:if|when)|how"
+                      r" (?:do|should|"
+                      r"can) (?:you|one|we|people) (?:help|treat|recogni[sz]e|spot|tell)|just curious|out of curiosity|"
+                      r"for (?:a|my|an) (?:class|exam|course|essay|project|assignment)|after reading|i read that|is it "
+                      r"true|last (?:year|summer|winter|spring|autumn|month)|years ago|months ago|when i was (?:a|\d)|"
+                      r"(?:how|what) (?:can|do|should) (?:i|we) (?:do to )?(?:avoid|prevent)|\bfully recovered)\b")
+PRESENT = re.compile(r"\b(?:now|right now|tonight|today|this (?:morning|afternoon|evening)|still|keeps?|won't stop|"
+                     r"isn't stopping|currently|at the moment|minutes? ago|an hour ago|hours ago|just (?:now|happened)|"
+                     r"since (?:yesterday|this morning|last night)|please|help me|again)\b")
+ONSET = r"(?:sudden\w*|out of nowhere|out of the blue|all of a sudden|just now|in seconds|came on|started)"
+SIDE = r"(?:one side|left side|right side|half (?:of )?(?:my|his|her|the|their))"
+OWNER = r"(?:my|his|her|their|the)"
+OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:my|our|the|this|that) (?:husband|wife|"
+          r"partner|boyfriend|girlfriend|baby|child|kids?|son|daughter|mum|dad|mother|father|brother|sister|boss|"
+          r"neighbou?r|roommate|flatmate|family|coworker|co worker|colleague|teacher|ex|friend|step\w*|\w+ in law|"
+          r"grand\w*|uncle|aunt|cousin|classmates?|manager))\b(?! feelings)")
+
+# (a) Red flags, medical emergencies. The key is the family; the comment names the line of the list it covers.
+RED_FLAGS = {
+    # MedlinePlus "Chest pain"; AHA heart attack warning signs: pressure, squeezing, spreading to arm, jaw or back
+    "chest_pain": _rx(r"\bchest (?:pains?|hurts?|tight|pressure|burns?|feels? (?:like|heavy|tight)|is (?:killing|"
+                      r"crushing|tight|heavy))",
+                      r"\b(?:pain|tight|pressure|crushing|clutching|squeez\w*|heavy|heaviness|ache|aching)" + W4
+                      + r" (?:chest|left arm|breastbone|sternum)\b",
+                      r"\b(?:breastbone|sternum)\b" + W8 + r" (?:pain|hurts?|pressure|crush|squeez|tight|heavy)",
+                      r"\b(?:elephant|weight|brick|vice|band)" + W4 + r" (?:on|round|around|across) " + OWNER
+                      + r"? ?chest", r"\bchest" + W8 + r" (?:spread\w*|going|goes|radiat\w*|moving|down|up) (?:\S+ )"
+                      r"{0,3}(?:arm|jaw|neck|back|shoulder)",
+                      r"\b(?:having|had|think|is|it's) (?:a )?heart attack"),
+    # MedlinePlus "Breathing problems (difficulty breathing, shortness of breath)"
+    "breathing": _rx(r"\b(?:can't|unable to|struggling to|hard to|barely|trouble|difficulty|problems?) "
+                     r"(?:breathe|breathing|catch|get (?:his|her|my|a|any|enough )?(?:breath|air))",
+                     r"\bstridor|\b(?:high pitched|squeak\w*|whistl\w*|crowing) (?:\S+ ){0,3}(?:noise|sound|breath)",
+                     r"\b(?:not|isn't|barely|stopped|stop) breathing", r"\bgasping", r"\bshort of breathe?",
+                     r"\b(?:turning|turned|gone|going|went) (?:blue|grey|gray)",
+                     r"\b(?:lips|face|skin|fingers)" + W4 + r" (?:blu(?:e|ish)|grey|gray)",
+                     r"\bwheez", r"\bsucking in", r"\bgrunting", r"\bbetween breaths", r"\bbarely talk",
+                     r"\bcan't (?:talk|speak|finish|get (?:a|the) words?)" + W4 + r" (?:breath|sentence)",
+                     r"\bfighting for (?:breath|air)", r"\bbreathless", r"\bout of breathe?\b" + W8
+                     + r" (?:sitting|resting|lying|rest|doing nothing|talking)", r"\bcan't get (?:any |enough )?air",
+                     r"\binhaler (?:isn't|is not|not|doesn't|does not) (?:working|helping|doing)",
+                     r"\basthma attack", r"\bpink froth", r"\bribs (?:are )?sucking"),
+    # MedlinePlus "Change in mental status (such as unusual behavior, confusion, difficulty arousing)"
+    "mental_status": _rx(r"\bconfused\b(?! about| by| with)", r"\bconfusion\b", r"\bcan't recognise",
+                         r"\b(?:doesn't|don't|didn't|does not) (?:know|recogni[sz]e) (?:where|who|what day|me|us|"
+                         r"his|her)", r"\b(?:talking|making) (?:gibberish|nonsense|no sense)",
+                         r"\bnot making (?:any )?sense", r"\bdisorient", r"\bgibberish",
+                         r"\b(?:seeing|talking to|hearing|talks to|sees) (?:people|things|someone|voices|bugs) (?:who"
+                         r"|that)"
+                         r" (?:aren't|isn't|are not|is not|weren't) there",
+                         r"\b(?:can't|can barely|barely|struggling to) (?:stay awake|keep (?:his |her |my |their"
+                         r" )?eyes "
+                         r"open)", r"\b(?:speak\w*|talk\w*|saying|says) (?:\S+ ){0,2}(?:strange|weird|odd) things",
+                         r"\bacting (?:strange|strangely|weird|odd|drunk|crazy)",
+                         r"\b(?:really|very|so|too) (?:drowsy|sleepy) (?:and|to)", r"\bdelirious|\bhallucinat",
+                         r"\b(?:hard|difficult|impossible) to (?:wake|rouse|keep awake)",
+                         r"\b(?:won't|can't|couldn't|hasn't|not|cannot) (?:wake|woken|be woken|stay awake)"),
+    # MedlinePlus "Choking"
+    "choking": _rx(r"\bchok(?:ing|ed|es)\b", r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
+                   r"\bstuck\b" + W4 + r" (?:can't|barely|hardly) (?:breathe|get air|talk|speak)",
+                   r"\b(?:can't|cannot) (?:cough|swallow)" + W4 + r" (?:breathe|talk|stuck)"),
+    # MedlinePlus "Bleeding that will not stop", "deep or large wound"
+    "bleeding": _rx(r"\bbleed\w*" + W4 + r" (?:everywhere|heavily|won't stop|wont stop|isn't stopping|not stopping|"
+                    r"through|over an hour|ear|a lot|badly|loads|not stop\w*|doesn't stop)",
+                    r"\b(?:heavy|severe|uncontrolled|lots of|so much) (?:bleed|blood)", r"\bspurt",
+                    r"\b(?:blood|bleeding)" + W4 + r" (?:pouring|gushing|pumping|soak\w*|everywhere|won't stop|"
+                    r"dripping|not stop\w*|isn't stopping|doesn't stop)", r"\b(?:cut|wound|gash)" + W8 + r" (?:very"
+                        r"|really"
+                    r"|so) deep\b", r"\bsoaked (?:through|the)", r"\b(?:deep|big|huge|gaping|large) (?:cut|gash|wound"
+                    r"|slash)", r"\bgash", r"\bcan see (?:the )?(?:bone|fat)", r"\bstabbed|\b(?:been|was|got) shot\b"),
+    # MedlinePlus "Coughing up or vomiting blood"
+    "blood_up": _rx(r"\bcough\w*" + W8 + r" blood", r"\b(?:vomit\w*|threw up|throw(?:s|ing)? up|thrown up|sick"
+                                                    r"|spit\w*|spat)" + W4
+                    + r" blood", r"\bblood in " + OWNER + r" (?:vomit|sick|spit|phlegm|mucus)", r"\bcoffee grounds",
+                    r"\bblack tarry"),
+    # MedlinePlus "Fainting or loss of consciousness"
+    "fainting": _rx(r"\bunconscious", r"\bunresponsive", r"\bnot (?:respond\w*|answer\w*)", r"\bcollapsed",
+                    r"\bpass(?:ed|es|ing)? out", r"\bfaint(?:ed|ing|s)\b", r"\bblack(?:ed|s|ing)? out\b",
+                    r"\bkeeled over", r"\blost consciousness", r"\bout cold", r"\b(?:went|gone|is) limp",
+                    r"\b(?:won't|not|didn't) come (?:round|around|to)\b", r"\bfloppy", r"\blying on the floor"),
+    # MedlinePlus "Head or spine injury"
+    "head_spine_injury": _rx(r"\b(?:hit|banged|bumped|knocked|smashed|landed on)" + W4 + r" head" + W8
+                             + r" (?:vomit|sick|throwing up|confus|drowsy|sleepy|not making sense|blood thinners|"
+                             r"warfarin|knocked out|blood|clear fluid|seizure|fit)",
+                             r"\b(?:fell|fall|fallen|dived|dove)" + W8 + r" (?:head|neck|back|spine)" + W8
+                             + r" (?:can't (?:move|feel)|numb|tingl|paraly|weak)",
+                             r"\bcan't feel " + OWNER + r" (?:legs|arms|feet|hands)",
+                             r"\bneck" + W8 + r" (?:tingling|numb|can't move|legs (?:feel |are |went )?(?:weak|numb"
+                                              r"|heavy))",
+                             r"\bknocked (?:out|unconscious)", r"\bclear fluid" + W4 + r" (?:nose|ear)",
+                             r"\bbruis\w* behind " + OWNER + r" ears?"),
+    # MedlinePlus "Severe or persistent vomiting"
+    "vomiting": _rx(r"\bcan't keep (?:anything|any ?thing|water|fluids|food|drinks?)" + W4 + r" down",
+                    r"\b(?:vomit\w*|throwing up|thrown up|being sick|been sick)" + W8 + r" (?:all (?:day|night)|"
+                    r"hours|nonstop|non stop|won't stop|can't stop|for (?:\d+|two|three|a) days?|\d+ times?|every"
+                    r"|since "
+                    r"(?:yesterday|last night|this morning))", r"\bcan't stop (?:vomit\w*|throwing up|being sick)",
+                    r"\b(?:vomit\w*|throwing up)" + W8 + r" (?:no (?:pee|wee|urine)|dry mouth|mouth (?:is )?(?:very "
+                                                         r"|so )?dry|dehydrat|can't stand)"),
+    # MedlinePlus "Sudden injury due to a motor vehicle accident, burns or smoke inhalation, near drowning"
+    "accident": _rx(r"\b(?:car|motorbike|motorcycle|bike|road|traffic) (?:crash|accident|collision)",
+                    r"\bhit by (?:a )?(?:car|bus|truck|van|lorry|train|motorbike)", r"\bcrashed (?:his|her|my|the|"
+                    r"our|their) (?:car|bike|motorbike)", r"\bfell (?:off|from|out of|down)(?: \S+){0,3} (?:ladder|"
+                    r"roof|balcony|window|scaffold\w*|tree|horse|cliff|stairs|floor|storey|story|metres|meters|feet)",
+                    r"\bsmoke inhalation|\b(?:breathed|inhaled)"
+                    + W4 + r" smoke|\b(?:house|kitchen|building) fire", r"\bdrown", r"\b(?:fell|found|pulled) (?:\S+"
+                        r" ){0,2}"
+                    r"(?:in|into|out of|from) (?:the|a) (?:pool|pond|river|sea|bath|lake|water)",
+                    r"\bunder ?water" + W8 + r" (?:minute|seconds|long|breath\w*|cough\w*|blue|not)",
+                    r"\bscald", r"\b(?:boiling|hot) (?:water|oil|fat|kettle)" + W8 + r" (?:on|onto|over|burn\w*|skin)",
+                    r"\bburn\w*" + W8 + r" (?:boiling|hot oil|whole|chest|face|skin)", r"\belectric\w* shock",
+                    r"\belectrocut", r"\bskin is (?:white|charred|peeling|black)",
+                    r"\bburn\w*" + W4 + r" (?:white|leathery|charred|black|to the bone)",
+                    r"\b(?:almost|nearly|partly|half|hanging) (?:off|cut off|severed)\b|\bsevered|\bamputat",
+                    r"\bcrushed\b", r"\bcaught in (?:a|the) (?:machine|machinery|press|mower|engine)",
+                    r"\b(?:kicked|punched|stabbed|struck|run over|trampled)" + W4 + r" (?:in|on) (?:the |his |her |my"
+                        r" )?"
+                    r"(?:upper )?(?:stomach|tummy|belly|abdomen|chest|head|ribs|neck)", r"\b(?:big|large|deep|severe)"
+                        r" burns?\b",
+                    r"\bbent (?:the )?wrong way", r"\bbone (?:is )?(?:sticking|poking) out"),
+    # MedlinePlus "Sudden, severe pain anywhere in the body", with the NHS's sudden "thunderclap" headache
+    "severe_pain": _rx(r"\b(?:severe|worst|agonising|agonizing|unbearable|excruciating|horrendous|terrible|crippling)"
+                       + W4 + r" (?:stomach|abdominal|tummy|belly|pain|headache|head)",
+                       r"\bpain is (?:unbearable|agonising|agonizing|excruciating|10)", r"\b(?:[89]|10) ?(?:out of"
+                           r" )?10\b",
+                       r"\bworst (?:pain|headache)", r"\bthunderclap",
+                       r"\bheadache" + W8 + r" (?:blurry|blurred) vision",
+                       r"\b(?:headache|head)" + W8 + r" (?:exploded|explod\w*|like (?:being|i was|he was|she was) "
+                       r"(?:hit|kicked|struck)|in seconds|out of nowhere|out of the blue)",
+                       ONSET + W4 + r" (?:severe|terrible|horrible|intense|sharp|stabbing|tearing|ripping) (?:pain|"
+                       r"headache)", r"\btearing (?:pain|feeling)", r"\brock hard", r"\bappendix",
+                       r"\btestic\w*" + W4 + r" (?:pain|swollen|swelling)"),
+    # MedlinePlus "Sudden dizziness, weakness, or change in vision"; the stroke signs (BE FAST)
+    "dizziness_weakness_vision": _rx(
+        r"\bdroop", r"\bslurr", r"\b(?:having|had|is|it's) a stroke", r"\bhalf (?:my|his|her) face",
+        r"\b(?:one side|half) of (?:my|his|her|the|their) (?:face|mouth|body)", r"\b" + SIDE + W4
+        + r" (?:numb|weak|dead|heavy|droop|paraly|tingl|won't move|can't move)",
+        r"\b(?:face|mouth|smile)" + W4 + r" (?:lopsided|crooked|uneven|fallen|dropped|drooping)",
+        r"\bwords? (?:are |is |keep |were )?(?:com\w* out|coming) (?:wrong|jumbled|funny|weird|mixed|garbled)",
+        r"\b(?:speech|talking|voice)" + W4 + r" (?:garbled|jumbled|funny|strange|weird|slow|drunk)",
+        r"\bgarbled", r"\bcan't (?:get (?:my|his|her|the) words out|find (?:my|his|her|the) words|speak properly"
+        r"|talk properly|lift (?:my|his|her) arm|raise (?:my|his|her|both) arms?)",
+        r"\b" + ONSET + W8 + r" (?:can't|numb|weak|confus|loss of vision|lost (?:my|his|her|the) vision|blind|"
+        r"double vision|can't see|dizzy|dizziness|vertigo|room spinning|talking nonsense)",
+        r"\b(?:lost|losing|loss of) (?:the )?(?:vision|sight)", r"\bcan't see out of", r"\bwent blind",
+        r"\bcurtain (?:over|across|coming down)",
+        r"\b(?:vision|sight|everything)" + W4 + r" (?:side|half)? ?(?:is |went |gone )?(?:missing|gone|black|blank"
+                                                r"|dark)\b",
+        r"\bcan't see\b(?! (?:well|far|the board|small|at night|without|in the dark))", r"\btalking nonsense",
+        r"\b(?:arm|leg|side) (?:is |feels |went |gone )?(?:weak|numb|dead|floppy)"),
+    # MedlinePlus "Upper abdominal pain or pressure" (a heart attack can feel like indigestion)
+    "upper_abdominal": _rx(r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W4 + r" (?:pain|pressure|ache|hurt)",
+                           r"\b(?:pain|pressure|ache|burning)" + W4 + r" (?:upper (?:stomach|abdomen|belly|tummy)"
+                           r"|top of " + OWNER + r" (?:stomach|belly|tummy)|under " + OWNER + r" ribs|pit of "
+                           + OWNER + r" stomach)", r"\bpit of " + OWNER + r" stomach" + W4 + r" (?:pain|pressure)",
+                           r"\bepigastr", r"\b(?:stomach|tummy|belly|abdominal|abdomen)" + W8 + r" radiat\w* (?:to"
+                               r"|into|"
+                           r"through) (?:\S+ )?back", r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W8
+                           + r" (?:worse|pale|vomit\w*|sweat\w*|hard)"),
+    # MedlinePlus "call 911 if ... a severe allergic reaction": swelling of the airway, hives with faintness
+    "allergic_reaction": _rx(r"\bthroat (?:is |feels )?(?:closing|swell|tight)", r"\b(?:tongue|lips?|face|eyes?"
+        r"|throat)" + W4
+                             + r" (?:swell|swollen|puff|huge|massive|thick|fat|tight)",
+                             r"\bswell\w*" + W4 + r" (?:tongue|lips?|throat|face)",
+                             r"\bused (?:my|his|her|the|an) epi", r"\bepi ?pen", r"\banaphyla",
+                             r"\ballergic reaction", r"\b(?:hives|rash|welts|itch\w*)" + W8 + r" (?:faint|dizzy"
+                                 r"|breath|swell|"
+                             r"throat|voice|hoarse|tongue|lips|wheez)", r"\bhives" + W4 + r" (?:all over|everywhere)",
+                             r"\b(?:stung|sting|bee|wasp|peanut|nuts?|shellfish)" + W8
+                             + r" (?:hives|swell|swollen|faint|dizzy|breath|throat|rash all over)"),
+    # NHS "call 999": a seizure lasting over 5 minutes, a first seizure, not waking afterwards
+    "seizure": _rx(r"\bseizure", r"\bseizing", r"\bfitting\b", r"\b(?:a|having|had|another)(?: \S+)? fits?\b",
+                   r"\bshak\w*" + W4
+                   + r" (?:whole|all over|entire|full) body", r"\bconvuls",
+                   r"\bshaking all over", r"\b(?:jerking|twitching)" + W4 + r" (?:won't stop|all over|arms|legs)",
+                   r"\beyes (?:rolled|rolling) back"),
+    # NHS meningitis: rash that does not fade under a glass, stiff neck with fever, bulging fontanelle
+    "meningitis": _rx(r"\brash" + W8 + r" (?:doesn't|does not|don't|won't) (?:fade|go away)", r"\bpurple spots",
+                      r"\bglass test|\b(?:under|press\w*) (?:a|the) glass", r"\bbulging (?:soft spot|fontanelle)",
+                      r"\bstiff neck" + W8 + r" (?:fever|temperature|light|headache)",
+                      r"\b(?:fever|temperature|headache|sick)" + W8 + r" stiff neck"),
+    # UK Sepsis Trust: mottled or blotchy skin, no urine all day, "I feel like I might die"
+    "sepsis": _rx(r"\bmottled", r"\bblotchy", r"\b(?:haven't|hasn't|not|didn't|hadn't) (?:peed|weed|urinated|had a"
+                                              r" (?:pee|wee)|passed (?:any )?urine)",
+                  r"\bno (?:urine|pee|wee)\b", r"\bgoing to die"),
+    # NICE traffic light: a baby under 3 months with a fever, floppy, blue, very sleepy or not feeding
+    "baby": _rx(r"\b(?:newborn|\d+ (?:week|month) old)" + W8 + r" (?:fever|temperature|floppy|blue|sleepy|feed)",
+                r"\b(?:not|isn't|won't) feed"),
+    # NHS pregnancy: bleeding, waters breaking early, one-sided pain, pre-eclampsia signs
+    "pregnancy": _rx(r"\bpregnant" + W8 + r" (?:bleed|waters|severe|headache|pain)", r"\bwaters broke"),
+    # Diabetes UK: hypo with confusion, DKA (fruity breath, vomiting)
+    "diabetic": _rx(r"\bblood sugar is (?:[0-3]\b|very low)", r"\bdiabetic" + W8 + r" (?:confused|drowsy|sweaty)",
+                    r"\bfruity", r"\bhypo\b"),
+    # NHS: palpitations with faintness
+    "palpitations": _rx(r"\b(?:heart|pulse) (?:is )?(?:racing|pounding)" + W8 + r" (?:faint|pass out|dizzy|chest)"),
+}
+
+# (c) Poisoning, after poison centres' advice: a substance plus an ingestion, or a count of pills.
+CHEMICAL = (r"pods?|patch(?:es)?|lamp oil|bleach|antifreeze|batter(?:y|ies)|magnets?|berr(?:y|ies)|mushrooms?"
+            r"|foxglove|leaf|leaves|dishwasher|"
+            r"laundry|detergent|washing up liquid|weed ?killer|pesticide|poison|cleaner|white spirit|paraffin|"
+            r"kerosene|lamp oil|petrol|screenwash|washer fluid|saniti[sz]er|nail polish|perfume|mouthwash|e ?cig\w*|"
+            r"vape|e ?liquid|ammonia|denture|edibles|chemicals?")
+MEDICINE = (r"pills?|tablets?|meds|medicines?|medication|capsules|paracetamol|ibuprofen|aspirin|calpol|tylenol|"
+            r"acetaminophen|tramadol|morphine|methadone|heroin|fentanyl|opioids?|insulin|warfarin|vitamins?|"
+            r"gummies|antihistamines?|antidepressants?|sertraline|co ?codamol|codeine|iron|"
+            r"\w+(?:pam|pine|pril|olol|statin|mycin|cillin|zole|tyline|oxetine|aline)")  # common drug-name endings
+INGEST = (r"(?:swallowed|swallowing|drank|drunk|drinking|ate|eaten|eating|took|taken|had|downed|chew\w*|lick\w*|"
+          r"suck\w*|bit|bitten|biting|bite|gave|give|giving|fed|got into|injected|given|"
+          r"mixed|inhaled)")
+EXCESS = re.compile(r"\b(?:too (?:much|many)|whole|all (?:of )?(?:my|his|her|the)|double|twice|extra|instead of|"
+                    r"by accident|accidentally|by mistake|a load|a bunch|(?<!\d )(?:[5-9]|\d\d+)(?! ?(?:ml|mg|g|mcg|"
+                    r"weeks?|months?|years?|yo|yr)\b))\b")
+CHILD = re.compile(r"\b(?:baby|toddler|kid|child|son|daughter|boy|girl|little one|\d+ ?(?:yo|yr|year|month))")
+POISONING = {
+    "chemical_ingested": re.compile(rf"\b{INGEST}\b.*\b(?:{CHEMICAL})\b|\b(?:{CHEMICAL})\b.*\b{INGEST}\b"),
+    "medicine_excess": re.compile(rf"\b{INGEST}\b.*\b(?:{MEDICINE})\b"),  # only with an excess, a child or a red flag
+    "pill_count": re.compile(rf"\b(?:took|taken|swallowed|had|downed) (?:about |like |over )?(?:[5-9]|\d\d+|all|"
+                             rf"a (?:whole|full) \w+)(?! (?:puffs?|sprays?|drops?)){W4} "
+                             rf"(?:{MEDICINE}|of (?:my|his|her|them|the)\b)"),
+    "overdose": re.compile(r"\boverdos|\bpoisoning\b|\bpoisoned\b|\bspiked\b"),
+}
+
+# (d) Self-harm: never gated, so every phrase names intent, a plan, a method or an injury to oneself.
+SELF_HARM = {
+    # 988 / AFSP warning signs: talking about wanting to die or to kill oneself
+    "intent_direct": _rx(r"\bkill\w* (?:myself|himself|herself|themselves)", r"\bend\w* it all\b",
+                         r"\b(?:want\w*|going|plan\w*|ready|think\w*|thought|feel like|about)" + W4
+                         + r" end\w* it\b(?! with)",
+                         r"\b(?:end\w*|take) (?:my|his|her|their) (?:own )?life", r"\bend (?:everything|things)\b",
+                         r"\b(?:wants?|wanted|wish|ready) to (?:die|be dead)\b", r"\brather be dead",
+                         r"\bwish\w* (?:i|he|she|they) (?:was|were|could be|had) (?:dead|never been born|never born)",
+                         r"\bhang (?:myself|himself|herself)", r"\bwant to overdose|\b(?:took|taken|take) an overdose",
+                         r"\b(?:going to|will|gonna|think\w* (?:of|about)|plan\w* (?:to|on)|want\w* to) "
+                         r"(?:take|taking|swallow\w*) all (?:of )?(?:my|the|his|her|their) (?:pills|tablets|meds)",
+                         r"\b(?:overdos\w*|took|taken|swallowed|cut|hurt)" + W4 + r" on purpose"),
+    # Samaritans / 988: hopelessness, being a burden, no reason to live, saying goodbye, wishing not to exist
+    "intent_indirect": _rx(r"\b(?:better (?:off|of)|happier) (?:without (?:me|him|her|them|us)|dead"
+                           r"|if (?:i|he|she|they) (?:was|were) dead)",
+                           r"\bno (?:reason|point)(?: in| to| of)? (?:live|living|going on|life|being alive|any ?more)",
+                           r"\bdon't see the point", r"\bwhat's the point" + W4 + r" (?:living|life|anything|going on)",
+                           r"\bpoint (?:of|in) (?:living|life|going on|being alive)",
+                           r"\blife is (?:pointless|meaningless)",
+                           r"\b(?:don't|do not|never) want to (?:be here|live\b(?! with| in| near)|be alive|exist"
+                           r"|go on)",
+                           r"\bwant to (?:not|stop) (?:exist|be here|be alive|living)",
+                           r"\b(?:disappear|sleep) forever",
+                           r"\bnot (?:going to )?be (?:here|around|alive) (?:much longer|for long|any ?more|tomorrow)",
+                           r"\b(?:think\w*|thought) (?:about|of) (?:not being here|being dead|dying)\b",
+                           r"\b(?:want\w*|wish\w*|hope\w*|rather|like)\b" + W8
+                           + r" (?:never|not|don't|didn't|won't) wake up",
+                           r"\bstop existing", r"\btired of (?:living|life|being alive)", r"\bno way out\b",
+                           r"\bcan't (?:go on|carry on|keep going)(?: like this| any ?more| living|$)",
+                           r"\bcan't (?:do (?:this|life|it)|take (?:it|this)|cope) any ?more",
+                           r"\bwant\w* (?:it all|everything|all of it) to (?:be )?(?:over|stop|end)",
+                           r"\bwant\w* it to (?:be over|end)\b", r"\b(?:stop|end|over) (?:forever|for good)\b",
+                           r"\bdone with (?:it all|life|living)", r"\b(?:feel|feeling|so|completely) hopeless",
+                           r"\b(?:isn't|not|no longer) worth living",
+                           r"\b(?:don't|do not) deserve to (?:live|be alive)",
+                           r"\bshouldn't be alive", r"\b(?:bother|keep) (?:even )?living",
+                           r"\b(?:i'm|feel like) a burden",
+                           r"\b(?:care|notice|miss me)" + W4
+                           + r" if i (?:died|was gone|were gone|was dead|wasn't here)",
+                           r"\b(?:texted|messaged|sent) (?:me |us )?(?:a )?goodbye", r"\bsorry for everything",
+                           r"\b(?:suicide|goodbye) (?:note|letter)|\b(?:notes?|letters?) (?:for|to) (?:my|his|her)"
+                           r" (?:family|kids|"
+                           r"children|wife|husband|parents|mum|dad)",
+                           r"\b(?:going to|gonna|will|i'll) do it (?:tonight|today|now|soon|this weekend|tomorrow)",
+                           r"\bgiv\w* away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)"),
+    # WHO / 988: access to means, a place or a plan, and method or lethal-dose questions
+    "method": _rx(r"\bhow (?:many|much)" + W8 + r" (?:to die|would kill|to kill|kill (?:me|you)|lethal|fatal|not wake"
+                  r"|never wake)", r"\b(?:lethal|fatal) dose", r"\bpainless way", r"\bhow deep" + W8 + r" cut",
+                  r"\bways? to (?:die|kill (?:myself|me|yourself)|end (?:it|my life|things|everything))\b",
+                  r"\bhow long" + W4 + r" to die\b", r"\bwould (?:i|it|that|this) (?:die|kill (?:me|you|someone))",
+                  r"\benough" + W4 + r" to (?:die|kill (?:me|myself|you|someone)|end it)",
+                  r"\bhow (?:do|would|could|can|to) (?:i |you |someone )?(?:kill (?:myself|yourself|me)|die)\b",
+                  r"\b(?:would|will|could) (?:\S+ing|it|that|this|these|they)\b" + W4 + r" kill me\b",
+                  r"\b(?:which|what)\b" + W8 + r" (?:would|will|could) kill me\b", r"\bwhat happens if you take \d+",
+                  r"\b(?:stash\w*|stockpil\w*|saved up|saving up|saving|hoard\w*)" + W4 + r" (?:pills|tablets|meds"
+                      r"|insulin|"
+                  r"medicines?|medication|sleeping)", r"\btake (?:it|them|everything) all at once",
+                  r"\b(?:have|has|had|got|bought|buying) (?:a|the) (?:rope|noose|gun)\b",
+                  r"\bnoose|\bhave a knife\b(?! cut| wound)",
+                  r"\b(?:will|going to|wants? to|threaten\w* to) jump\b", r"\b(?:jump|step|throw|walk|lie)\w*"
+                  r"(?: myself)? in front of", r"\bjump\w* (?:off|from) (?:a|the) (?:bridge|roof|building|cliff|"
+                  r"balcony|\d+\w* floor)", r"\b(?:standing|sitting|stood) on (?:the|a) (?:bridge|roof|ledge|edge|"
+                  r"cliff|tracks|railway)", r"\b(?:drive|driving|drove|crash) (?:my car )?into (?:a |the )?(?:wall|tree"
+                  r"|traffic|river)"),
+    # MedlinePlus "Feeling of committing ... murder": urges or plans to kill or seriously hurt another person
+    "harm_to_others": _rx(r"\bhomicidal", r"\b(?:want\w*|going|urges?|thoughts? (?:of|about)|feel like|afraid|"
+                          r"scared|worried|terrified|might|think\w* about|plan\w*)\b" + W4
+                          + r" (?:kill\w*|murder\w*|stab\w*|strangl\w*|shoot\w*|smother\w*|hurt\w*|harm\w*) "
+                          + OTHERS, r"\bkill (?:him|her|them|someone|somebody|everyone)\b(?! off)",
+                          r"\bwant\w* (?:to see )?" + OTHERS + r" (?:dead|gone for good)",
+                          r"\bpoison\w*" + W8 + r" (?:undetect\w*|hard to detect|can't be traced|untrace\w*|without "
+                          r"(?:them|him|her) knowing|in an autopsy)"),
+    # an attempt happening now, or just now, in anyone
+    "attempt_now": _rx(r"\b(?:attempt\w*|tried|trying|tries) (?:to commit |to )?suicide" + W8
+                       + r" (?:just|tonight|today|right now|now|last night|this morning|an hour ago|minutes ago)\b",
+                       r"\b(?:just|tonight|today|right now) (?:\S+ )?(?:attempt\w*|tried) (?:to commit |to )?suicide"),
+    # NICE self-harm: cutting, burning, hitting or scratching oneself, injuring until bleeding or bruising
+    "self_injury": _rx(r"\b(?:cut|burn|hit|hurt|harm|scratch|punch|starv)\w* (?:myself|himself|herself|themselves)",
+                       r"\b(?:slit|sliced|cut) (?:my|his|her) wrists?", r"\bcuts all over",
+                       r"\bcutting (?:again|(?:my|his|her) (?:arms|legs|wrists|thighs|skin))",
+                       r"\b(?:scratch|pick|punch|hit|bang|bit)\w*" + W8 + r" (?:until|till) (?:they|it|i|my \w+) "
+                       r"(?:bleeds?|bruises?)"),
+}
+
+# (e) Suicide or self-harm named as a topic. The writer's own thoughts get the crisis text; so does a statement
+# without a question. A question (prevention, statistics, warning signs in someone else, how to help) is answered,
+# the crisis resources first.
+TOPIC = re.compile(r"\bsuicid|\bself ?harm|\bself ?injur")
+OWN_TOPIC = _rx(r"\b(?:i'm|i am|i was|i've been|i have been|i feel|i felt|i keep|i get|i got|i've had|i have|i had|"
+                r"i'd|i've|i think i'm|i might be)\b(?: \S+){0,2} (?:suicid|self ?harm|self ?injur)",
+                r"\bmy (?:own )?(?:suicid|self ?harm)", r"\b(?:i|i'll|i will|i might|i could|i want to|i'm going to|"
+                r"going to|i think about)\b(?: \S+){0,2} (?:commit\w*|attempt\w*|try\w*|doing) suicide")
+TOPIC_FRAME = _rx(QUESTION.pattern, r"\b(?:prevent\w*|statistics?|stats|rates?|how common|numbers|warning signs|"
+                  r"signs|risk factors?|research|studies|study|programmes?|programs?|hotlines?|helplines?|crisis "
+                  r"(?:lines?|centres?|centers?|teams?)|988|awareness|myths?|screening|how (?:do|can|should) (?:i|we|"
+                  r"you|people|parents|teachers)|support|supporting|help (?:a|my|someone|them|him|her)|talk to|"
+                  r"bereave\w*|grief|griev\w*|lost (?:a|my|our) \S+ to)\b")

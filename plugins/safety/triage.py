@@ -1,0 +1,137 @@
+"""Safety triage: decide whether a message describes an emergency, and which notice to show.
+
+Why: people type emergencies fast, on phones, in their own words ("my 2yo drank some bleach", "I can\u2019t
+breathe", "everyone would be better off without me"), not in the words a symptom list uses. The text is
+normalised (`wording.py`) and the rules (`rules.py`) describe *situations*, one family of a published red-flag
+list each, a substance plus an ingestion, or self-harm intent. A red flag mentioned in a general information
+question ("what is angina?") with nothing pointing at a real person stays quiet; everything else errs on the
+side of triggering, because a missed emergency is the dangerous failure. Self-harm intent and lethal-dose or
+method questions always trigger, however they are phrased; a question *about* suicide that names no intent of
+the writer's (prevention, statistics, warning signs in someone else) is answered, with the crisis resources
+first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plugins.safety.rules import (
+    CHILD,
+    EXCESS,
+    LEARNING,
+    OWN_TOPIC,
+    POISONING,
+    PRESENT,
+    QUESTION,
+    RED_FLAGS,
+    SELF_HARM,
+    SITUATION,
+    TOPIC,
+    TOPIC_FRAME,
+)
+from plugins.safety.wording import normalize
+
+CATEGORIES = ("self_harm", "poisoning", "medical_emergency")  # priority order
+
+NOTICES = {
+    "medical_emergency": (
+        "**This may be an emergency.** If you or someone near you has these symptoms now, call your local "
+        "emergency number now (112 in Europe, 999 in the UK, 911 in the US) or go to the nearest emergency "
+        "department. Do not wait for an answer from this assistant."
+    ),
+    "poisoning": (
+        "**This may be a poisoning.** If the person is unconscious, having trouble breathing or having a fit, "
+        "call your local emergency number now (112 / 999 / 911). Otherwise call a poison control centre now: "
+        "US Poison Help 1-800-222-1222, UK NHS 111. Do not make them vomit. Keep the container or packet to "
+        "show what was taken. Do not wait for an answer from this assistant."
+    ),
+    "self_harm": (
+        "**You are not alone, and help is available right now.** If you are thinking about suicide, or about "
+        "harming yourself or someone else, please reach out now: call or text 988 in the US, call Samaritans on "
+        "116 123 in the UK and Ireland, or call your local emergency number, or tell someone you trust. If you have "
+        "taken something or are in danger now, call your local emergency number (112 / 999 / 911) immediately."
+    ),
+}
+# An information question about suicide or self-harm (prevention, statistics, warning signs in someone else) is
+# answered, with the help that is there for anyone it concerns shown first.
+SUPPORT = (
+    "**If this is about you or someone close to you, help is there now:** call or text 988 in the US, call "
+    "Samaritans on 116 123 in the UK and Ireland, or your local emergency number (112 / 999 / 911) if someone is in "
+    "danger. The answer to your question follows."
+)
+
+
+@dataclass(frozen=True)
+class Triage:
+    category: str | None        # None when no emergency
+    signals: tuple[str, ...]    # names of the rules that fired, for tests and logs
+    notice: str | None          # Markdown notice for the category, or the help shown before an answer (SUPPORT)
+
+    @property
+    def replaces_answer(self) -> bool:
+        """Self-harm: the crisis text replaces the model's answer entirely."""
+        return self.category == "self_harm"
+
+    @property
+    def collapses_answer(self) -> bool:
+        """Poisoning or medical emergency: the model's answer is shown collapsed behind the notice."""
+        return self.category in ("poisoning", "medical_emergency")
+
+    def as_dict(self) -> dict:
+        return {"category": self.category, "signals": list(self.signals), "notice": self.notice}
+
+
+def triage(message: str) -> Triage:
+    """Classify one message; the highest-priority category that fired wins (see CATEGORIES)."""
+    text = normalize(message)
+    # (b) Situation: a general information question with no person, time or plea in it is not an emergency.
+    informational = bool(QUESTION.match(text)) and not SITUATION.search(text) \
+        or bool(LEARNING.search(text)) and not PRESENT.search(text)  # learning, or a past event over and done with
+    fired: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+    fired["self_harm"] = [n for n, rx in SELF_HARM.items() if rx.search(text)]  # always, however it is phrased
+    about = not fired["self_harm"] and TOPIC.search(text)
+    if about and (OWN_TOPIC.search(text) or not TOPIC_FRAME.search(text)):
+        fired["self_harm"] = ["topic"]  # the writer's own thoughts, or news without a question: the crisis text
+    if not informational:
+        fired["medical_emergency"] = [n for n, rx in RED_FLAGS.items() if rx.search(text)]
+        meds = EXCESS.search(text) or CHILD.search(text) or fired["medical_emergency"]
+        fired["poisoning"] = [n for n, rx in POISONING.items()
+                              if rx.search(text) and (n != "medicine_excess" or meds)]
+    category = next((c for c in CATEGORIES if fired[c]), None)
+    signals = tuple(f"{c}:{n}" for c in CATEGORIES for n in fired[c])
+    if category is None and about:
+        return Triage(None, ("support:topic",), SUPPORT)
+    return Triage(category, signals, NOTICES.get(category) if category else None)
+
+
+# The notice that is right for each true category (an overdose with intent rightly gets the crisis text).
+ACCEPT = {"self_harm": {"self_harm"}, "poisoning": {"poisoning", "self_harm"},
+          "medical_emergency": {"medical_emergency"}}
+
+
+def score(rows: list[tuple[str, str]]) -> dict:
+    """Recall per category, false-alarm rate on `none` and category accuracy for (text, category) rows."""
+    counts = {c: {"n": 0, "hit": 0, "right": 0} for c in (*CATEGORIES, "none")}
+    misses, false_alarms, wrong = [], [], []
+    for text, expected in rows:
+        got = triage(text).category
+        c = counts[expected]
+        c["n"] += 1
+        c["hit"] += got is not None if expected != "none" else got is None
+        c["right"] += (got in ACCEPT[expected]) if expected != "none" else got is None
+        if expected == "none" and got is not None:
+            false_alarms.append((text, got))
+        elif expected != "none" and got is None:
+            misses.append((text, expected))
+        elif expected != "none" and got not in ACCEPT[expected]:
+            wrong.append((text, expected, got))
+    emergencies = [counts[c] for c in CATEGORIES]
+    n_em = sum(c["n"] for c in emergencies) or 1
+    return {
+        "counts": counts,
+        "recall": {c: counts[c]["hit"] / (counts[c]["n"] or 1) for c in CATEGORIES},
+        "emergency_recall": sum(c["hit"] for c in emergencies) / n_em,
+        "false_alarm_rate": len(false_alarms) / (counts["none"]["n"] or 1),
+        "category_accuracy": sum(c["right"] for c in emergencies) / n_em,
+        "misses": misses, "false_alarms": false_alarms, "wrong_category": wrong,
+    }
