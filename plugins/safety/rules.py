@@ -26,21 +26,36 @@ QUESTION = re.compile(r"^(?:(?:hi|hello|hey|sorry|quick question|so|ok) )*(?:wha
 # A question about learning, or about something over and done with, is not an emergency unless something points
 # at now ("last summer" vs "still", "since this morning").
 LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i|we|one|people) do (?:if|when)|how"
-                      r" (?:do|should|"
-                      r"can) (?:you|one|we|people) (?:help|treat|recogni[sz]e|spot|tell)|just curious|out of curiosity|"
-                      r"for (?:a|my|an) (?:class|exam|course|essay|project|assignment)|after reading|i read that|is it "
-                      r"true|last (?:year|summer|winter|spring|autumn|month)|years ago|months ago|when i was (?:a|\d)|"
-                      r"(?:how|what) (?:can|do|should) (?:i|we) (?:do to )?(?:avoid|prevent)|\bfully recovered)\b")
-PRESENT = re.compile(r"\b(?:now|right now|tonight|today|this (?:morning|afternoon|evening)|still|keeps?|won't stop|"
+                      r" (?:do|"
+                      r"should|can|would) (?:you|one|we|people) (?:help|treat|recogni[sz]e|spot|tell|use|give|know)"
+                      r"|just "
+                      r"curious|out of curiosity|for (?:a|my|an|our) (?:class|exam|course|essay|project|assignment"
+                      r"|module)|"
+                      r"after reading|want to understand|i (?:read|saw|heard) (?:that|about|an?)|news article|is it"
+                      r" true|what (?:are|is) the "
+                      r"(?:symptoms|signs|warning signs) of|last (?:year|summer|winter|spring|autumn|month)|years ago|"
+                      r"months ago|when i was (?:a|\d)|(?:how|what) (?:can|do|should) (?:i|we) (?:do to )?(?:avoid"
+                      r"|prevent)|"
+                      r"fully recovered|never again since|all good now|(?:been|is|was|seems?|seemed) (?:totally "
+                      r"|completely |"
+                      r"absolutely |perfectly )?(?:fine|ok|okay|normal|well) (?:since|after|now|ever since))\b")
+PRESENT = re.compile(r"\b(?:right now|tonight|today|this (?:morning|afternoon|evening)|still|keeps?|won't stop|"
                      r"isn't stopping|currently|at the moment|minutes? ago|an hour ago|hours ago|just (?:now|happened)|"
-                     r"since (?:yesterday|this morning|last night)|please|help me|again)\b")
+                     r"since (?:yesterday|this morning|last night)|please|help me|(?:it's|its|is|it is) happening"
+                     r" again|started again|"
+                     r"been \w+ing|for (?:\d+ |a few |several )?hours|now)\b")
 ONSET = r"(?:sudden\w*|out of nowhere|out of the blue|all of a sudden|just now|in seconds|came on|started)"
 SIDE = r"(?:one side|left side|right side|half (?:of )?(?:my|his|her|the|their))"
 OWNER = r"(?:my|his|her|their|the)"
+INTENT = (r"\b(?:want\w*|going|urges?|thoughts? (?:of|about)|feel like|afraid|scared|worried|terrified|might|"
+          r"think\w* about|plan\w*|fantasi\w*|telling me|tempted)\b")
+HARM = (r"(?:kill\w*|murder\w*|stab\w*|strangl\w*|shoot\w*|smother\w*|hurt\w*|harm\w*|beat\w*|push\w*|drown\w*|"
+        r"chok\w*|poison\w*|attack\w*|go after)")
 OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:my|our|the|this|that) (?:husband|wife|"
           r"partner|boyfriend|girlfriend|baby|child|kids?|son|daughter|mum|dad|mother|father|brother|sister|boss|"
           r"neighbou?r|roommate|flatmate|family|coworker|co worker|colleague|teacher|ex|friend|step\w*|\w+ in law|"
-          r"grand\w*|uncle|aunt|cousin|classmates?|manager))\b(?! feelings)")
+          r"grand\w*|uncle|aunt|cousin|classmates?|manager|toddler|infant|newborn|children|students?|pupils?|"
+          r"patients?))\b(?! feelings)")
 
 # (a) Red flags, medical emergencies. The key is the family; the comment names the line of the list it covers.
 RED_FLAGS = {
@@ -53,7 +68,9 @@ RED_FLAGS = {
                       r"\b(?:elephant|weight|brick|vice|band)" + W4 + r" (?:on|round|around|across) " + OWNER
                       + r"? ?chest", r"\bchest" + W8 + r" (?:spread\w*|going|goes|radiat\w*|moving|down|up) (?:\S+ )"
                       r"{0,3}(?:arm|jaw|neck|back|shoulder)",
-                      r"\b(?:having|had|think|is|it's) (?:a )?heart attack"),
+                      r"\b(?:having|had|think|is|it's) (?:a )?heart attack",
+        r"\b(?:pain|tight|pressure|crush|clutch|squeez|heav|ach)\w*" + W8 + r" (?:chest|breastbone|sternum)\b",
+        r"\b(?:gtn|nitro\w*|angina spray)\b.*\b(?:still|worse|not (?:working|helping)|didn't|hasn't)"),
     # MedlinePlus "Breathing problems (difficulty breathing, shortness of breath)"
     "breathing": _rx(r"\b(?:can't|unable to|struggling to|hard to|barely|trouble|difficulty|problems?) "
                      r"(?:breathe|breathing|catch|get (?:his|her|my|a|any|enough )?(?:breath|air))",
@@ -66,7 +83,10 @@ RED_FLAGS = {
                      r"\bfighting for (?:breath|air)", r"\bbreathless", r"\bout of breathe?\b" + W8
                      + r" (?:sitting|resting|lying|rest|doing nothing|talking)", r"\bcan't get (?:any |enough )?air",
                      r"\binhaler (?:isn't|is not|not|doesn't|does not) (?:working|helping|doing)",
-                     r"\basthma attack", r"\bpink froth", r"\bribs (?:are )?sucking"),
+                     r"\basthma attack", r"\bpink froth", r"\bribs (?:are )?sucking",
+        r"\bbreathing" + W4 + r" (?:whistl\w*|tight|noisy|funny|weird|strange|rattl\w*|raspy|laboured|labored|fast|"
+        r"really fast|shallow)",
+        r"\b(?:breathed|inhaled|sucked) in (?:a|the|my|his|her|some) \S+"),
     # MedlinePlus "Change in mental status (such as unusual behavior, confusion, difficulty arousing)"
     "mental_status": _rx(r"\bconfused\b(?! about| by| with)", r"\bconfusion\b", r"\bcan't recognise",
                          r"\b(?:doesn't|don't|didn't|does not) (?:know|recogni[sz]e) (?:where|who|what day|me|us|"
@@ -81,11 +101,14 @@ RED_FLAGS = {
                          r"\bacting (?:strange|strangely|weird|odd|drunk|crazy)",
                          r"\b(?:really|very|so|too) (?:drowsy|sleepy) (?:and|to)", r"\bdelirious|\bhallucinat",
                          r"\b(?:hard|difficult|impossible) to (?:wake|rouse|keep awake)",
-                         r"\b(?:won't|can't|couldn't|hasn't|not|cannot) (?:wake|woken|be woken|stay awake)"),
+                         r"\b(?:won't|can't|couldn't|hasn't|not|cannot) (?:wake|woken|be woken|stay awake)",
+        r"\bnot recogni[sz]\w*", r"\b(?:can|could)? ?(?:barely|hardly) (?:wake|be woken|stay awake|keep)"),
     # MedlinePlus "Choking"
-    "choking": _rx(r"\bchok(?:ing|ed|es)\b", r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
+    "choking": _rx(r"\bchok(?:ing|ed|es)\b(?! hazards?)", r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
                    r"\bstuck\b" + W4 + r" (?:can't|barely|hardly) (?:breathe|get air|talk|speak)",
-                   r"\b(?:can't|cannot) (?:cough|swallow)" + W4 + r" (?:breathe|talk|stuck)"),
+                   r"\b(?:can't|cannot) (?:cough|swallow)" + W4 + r" (?:breathe|talk|stuck)",
+        r"\bhands? (?:on|at|round|around|to|clutching) (?:his|her|my|their) throat",
+        r"\bcan't (?:talk|speak|breathe) or cough|\bcan't cough\b"),
     # MedlinePlus "Bleeding that will not stop", "deep or large wound"
     "bleeding": _rx(r"\bbleed\w*" + W4 + r" (?:everywhere|heavily|won't stop|wont stop|isn't stopping|not stopping|"
                     r"through|over an hour|ear|a lot|badly|loads|not stop\w*|doesn't stop)",
@@ -94,17 +117,38 @@ RED_FLAGS = {
                     r"dripping|not stop\w*|isn't stopping|doesn't stop)", r"\b(?:cut|wound|gash)" + W8 + r" (?:very"
                         r"|really"
                     r"|so) deep\b", r"\bsoaked (?:through|the)", r"\b(?:deep|big|huge|gaping|large) (?:cut|gash|wound"
-                    r"|slash)", r"\bgash", r"\bcan see (?:the )?(?:bone|fat)", r"\bstabbed|\b(?:been|was|got) shot\b"),
+                    r"|slash)", r"\bgash", r"\bcan see (?:the )?(?:bone|fat)", r"\bstabbed|\b(?:been|was|got) shot\b",
+        r"\b(?:nose ?)?bleed\w*" + W8 + r" (?:non ?stop|hours|for (?:over|more than) (?:an|one|1) hour|isn't stopping|"
+        r"not stopping)",
+        r"\b(?:still|keeps?) (?:pouring|gushing|bleeding|soaking|filling|pumping)",
+        r"\bsoak\w*" + W4 + r" (?:through|pads?|towels?|bandages?|every)",
+        r"\bblood" + W8 + r" (?:pumps?|pumping|spurts?|pulsing|pulses|in time with)",
+        r"\b(?:blood|claret)" + W4 + r" everywhere",
+        r"\bclots? (?:the size of|bigger than|as big as)",
+        r"\bbleeding" + W4 + r" (?:heavy|heavier)",
+        r"\bdeep into\b",
+        r"\bfill\w* (?:up )?with (?:fresh )?blood",
+        r"\b(?:bleed\w*|lost (?:a lot of |so much )?blood|losing blood|blood loss|blood everywhere)\b.*\b(?:pale|grey"
+        r"|gray|faint|lightheaded|light headed|clammy)\b",
+        r"\b(?:warfarin|blood thinners?|anticoagula\w*|apixaban|rivaroxaban)\b.*\b(?:nose ?)?bleed\w*" + W8
+        + r" (?:won't|not|isn't|hours?|a lot|heavily)"),
     # MedlinePlus "Coughing up or vomiting blood"
     "blood_up": _rx(r"\bcough\w*" + W8 + r" blood", r"\b(?:vomit\w*|threw up|throw(?:s|ing)? up|thrown up|sick"
                                                     r"|spit\w*|spat)" + W4
                     + r" blood", r"\bblood in " + OWNER + r" (?:vomit|sick|spit|phlegm|mucus)", r"\bcoffee grounds",
-                    r"\bblack tarry"),
+                    r"\bblack tarry",
+        r"\b(?:vomit\w*|threw up|throw\w* up|thrown up|sick|spew\w*|retch\w*|bring\w* up|brought up|heav\w*)\b.*"
+        r"\b(?:bright red|dark red|fresh|mouthfuls of|loads of|lots of|a lot of|amount of|mostly|all|was|of|been|is) "
+        r"blood\b",
+        r"\bblood\b" + W4 + r" (?:came|coming|come) up",
+        r"\bblood\b" + W4 + r" (?:with|when|in) (?:my|his|her|the) cough",
+        r"\bblack (?:and )?tarry|\btarry"),
     # MedlinePlus "Fainting or loss of consciousness"
     "fainting": _rx(r"\bunconscious", r"\bunresponsive", r"\bnot (?:respond\w*|answer\w*)", r"\bcollapsed",
                     r"\bpass(?:ed|es|ing)? out", r"\bfaint(?:ed|ing|s)\b", r"\bblack(?:ed|s|ing)? out\b",
                     r"\bkeeled over", r"\blost consciousness", r"\bout cold", r"\b(?:went|gone|is) limp",
-                    r"\b(?:won't|not|didn't) come (?:round|around|to)\b", r"\bfloppy", r"\blying on the floor"),
+                    r"\b(?:won't|not|didn't) come (?:round|around|to)\b", r"\bfloppy", r"\blying on the floor",
+        r"\b(?:no|not|never|won't|doesn't|didn't|isn't) (?:dey )?respond\w*"),
     # MedlinePlus "Head or spine injury"
     "head_spine_injury": _rx(r"\b(?:hit|banged|bumped|knocked|smashed|landed on)" + W4 + r" head" + W8
                              + r" (?:vomit|sick|throwing up|confus|drowsy|sleepy|not making sense|blood thinners|"
@@ -115,7 +159,14 @@ RED_FLAGS = {
                              r"\bneck" + W8 + r" (?:tingling|numb|can't move|legs (?:feel |are |went )?(?:weak|numb"
                                               r"|heavy))",
                              r"\bknocked (?:out|unconscious)", r"\bclear fluid" + W4 + r" (?:nose|ear)",
-                             r"\bbruis\w* behind " + OWNER + r" ears?"),
+                             r"\bbruis\w* behind " + OWNER + r" ears?",
+        r"\b(?:hit|banged|bumped|knocked|smashed|landed on|fell on)" + W4 + r" head\b.*\b(?:vomit\w*|threw up|thrown"
+            r" up|"
+        r"throwing up|sick|confus\w*|drowsy|sleepy|seeing double|double vision|pupils?|knocked out|seizure|fit)\b",
+        r"\b(?:warfarin|blood thinners?|anticoagula\w*|apixaban|rivaroxaban)\b.*\b(?:hit|banged|bumped|knocked)\b"
+        + W4 + r" head",
+        r"\b(?:neck|back|spine)\b.*\b(?:pins and needles|tingl\w*|numb\w*)" + W4 + r" (?:both|arms?|legs?|hands?"
+            r"|feet)"),
     # MedlinePlus "Severe or persistent vomiting"
     "vomiting": _rx(r"\bcan't keep (?:anything|any ?thing|water|fluids|food|drinks?)" + W4 + r" down",
                     r"\b(?:vomit\w*|throwing up|thrown up|being sick|been sick)" + W8 + r" (?:all (?:day|night)|"
@@ -144,7 +195,14 @@ RED_FLAGS = {
                         r" )?"
                     r"(?:upper )?(?:stomach|tummy|belly|abdomen|chest|head|ribs|neck)", r"\b(?:big|large|deep|severe)"
                         r" burns?\b",
-                    r"\bbent (?:the )?wrong way", r"\bbone (?:is )?(?:sticking|poking) out"),
+                    r"\bbent (?:the )?wrong way", r"\bbone (?:is )?(?:sticking|poking) out",
+        r"\b(?:deep end|under ?water)\b",
+        r"\blive wire|\b(?:shock|zapped)" + W4 + r" (?:wire|mains|socket|power)",
+        r"\bmangled",
+        r"\b(?:caught|stuck|trapped) in (?:a|an|the) (?:\S+ )?(?:machine\w*|auger|press|mower|engine|"
+        r"grinder|saw|door|gears?)",
+        r"\b(?:splash\w*|spray\w*|squirt\w*|got)" + W4 + r" (?:in|into) (?:my|his|her|their|the) (?:eyes?|face)",
+        r"\bhit (?:in|on) (?:the|his|her|my) (?:upper )?(?:stomach|tummy|belly|abdomen|chest|ribs)"),
     # MedlinePlus "Sudden, severe pain anywhere in the body", with the NHS's sudden "thunderclap" headache
     "severe_pain": _rx(r"\b(?:severe|worst|agonising|agonizing|unbearable|excruciating|horrendous|terrible|crippling)"
                        + W4 + r" (?:stomach|abdominal|tummy|belly|pain|headache|head)",
@@ -156,7 +214,12 @@ RED_FLAGS = {
                        r"(?:hit|kicked|struck)|in seconds|out of nowhere|out of the blue)",
                        ONSET + W4 + r" (?:severe|terrible|horrible|intense|sharp|stabbing|tearing|ripping) (?:pain|"
                        r"headache)", r"\btearing (?:pain|feeling)", r"\brock hard", r"\bappendix",
-                       r"\btestic\w*" + W4 + r" (?:pain|swollen|swelling)"),
+                       r"\btestic\w*" + W4 + r" (?:pain|swollen|swelling)",
+        r"\bagony\b|\bagonising|\bagonizing",
+        ONSET + W4 + r" (?:really |very |so )?(?:bad|awful|painful|excruciating|unbearable)",
+        r"\b(?:pain|swollen|swelling)" + W4 + r" (?:testic\w*|balls?|scrotum)",
+        r"\b(?:leg|arm|foot|hand)\b" + W4 + r" (?:cold and pale|pale and cold|white and cold|(?:went|gone|turned)"
+                                            r" (?:cold|white|pale))"),
     # MedlinePlus "Sudden dizziness, weakness, or change in vision"; the stroke signs (BE FAST)
     "dizziness_weakness_vision": _rx(
         r"\bdroop", r"\bslurr", r"\b(?:having|had|is|it's) a stroke", r"\bhalf (?:my|his|her) face",
@@ -174,7 +237,13 @@ RED_FLAGS = {
         r"\b(?:vision|sight|everything)" + W4 + r" (?:side|half)? ?(?:is |went |gone )?(?:missing|gone|black|blank"
                                                 r"|dark)\b",
         r"\bcan't see\b(?! (?:well|far|the board|small|at night|without|in the dark))", r"\btalking nonsense",
-        r"\b(?:arm|leg|side) (?:is |feels |went |gone )?(?:weak|numb|dead|floppy)"),
+        r"\b(?:arm|leg|side) (?:is |feels |went |gone )?(?:weak|numb|dead|floppy)",
+        r"\b(?:face|mouth|smile)" + W4 + r" on one side",
+        r"\b(?:speech|talking|voice|words)" + W4 + r" (?:slur\w*|slurp\w*|garbled|jumbled|strange|weird|drunk)",
+        r"\b(?:dizzy|dizziness|vertigo)\b.*\b(?:seeing double|double vision|can't walk (?:straight|properly)|falling"
+        r" to)",
+        r"\bcan't walk straight|\bgetting weaker",
+        r"\b(?:shadow|curtain|flashes)" + W8 + r" (?:vision|eye|floaters)"),
     # MedlinePlus "Upper abdominal pain or pressure" (a heart attack can feel like indigestion)
     "upper_abdominal": _rx(r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W4 + r" (?:pain|pressure|ache|hurt)",
                            r"\b(?:pain|pressure|ache|burning)" + W4 + r" (?:upper (?:stomach|abdomen|belly|tummy)"
@@ -183,7 +252,9 @@ RED_FLAGS = {
                            r"\bepigastr", r"\b(?:stomach|tummy|belly|abdominal|abdomen)" + W8 + r" radiat\w* (?:to"
                                r"|into|"
                            r"through) (?:\S+ )?back", r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W8
-                           + r" (?:worse|pale|vomit\w*|sweat\w*|hard)"),
+                           + r" (?:worse|pale|vomit\w*|sweat\w*|hard)",
+        r"\b(?:pain|pressure|ache|burning|agony)" + W4 + r" under (?:my|his|her|the) (?:right |left )?ribs",
+        r"\btop of " + OWNER + r" (?:stomach|belly|tummy)" + W4 + r" (?:agony|pain|hurts|killing)"),
     # MedlinePlus "call 911 if ... a severe allergic reaction": swelling of the airway, hives with faintness
     "allergic_reaction": _rx(r"\bthroat (?:is |feels )?(?:closing|swell|tight)", r"\b(?:tongue|lips?|face|eyes?"
         r"|throat)" + W4
@@ -219,11 +290,13 @@ RED_FLAGS = {
     "diabetic": _rx(r"\bblood sugar is (?:[0-3]\b|very low)", r"\bdiabetic" + W8 + r" (?:confused|drowsy|sweaty)",
                     r"\bfruity", r"\bhypo\b"),
     # NHS: palpitations with faintness
-    "palpitations": _rx(r"\b(?:heart|pulse) (?:is )?(?:racing|pounding)" + W8 + r" (?:faint|pass out|dizzy|chest)"),
+    "palpitations": _rx(r"\b(?:heart|pulse) (?:is )?(?:racing|pounding)" + W8 + r" (?:faint|pass out|dizzy|chest)",
+        r"\bheart" + W4 + r" (?:beating (?:irregular\w*|funny|weird)|skipping|all over the place)"),
 }
 
 # (c) Poisoning, after poison centres' advice: a substance plus an ingestion, or a count of pills.
-CHEMICAL = (r"pods?|patch(?:es)?|lamp oil|bleach|antifreeze|batter(?:y|ies)|magnets?|berr(?:y|ies)|mushrooms?"
+CHEMICAL = (r"(?:laundry|dishwasher|detergent|washing|tide) pods?|(?:fentanyl|nicotine|medicine|medicated|pain) "
+            r"patch(?:es)?|lamp oil|bleach|antifreeze|batter(?:y|ies)|magnets?|berr(?:y|ies)|mushrooms?"
             r"|foxglove|leaf|leaves|dishwasher|"
             r"laundry|detergent|washing up liquid|weed ?killer|pesticide|poison|cleaner|white spirit|paraffin|"
             r"kerosene|lamp oil|petrol|screenwash|washer fluid|saniti[sz]er|nail polish|perfume|mouthwash|e ?cig\w*|"
@@ -233,7 +306,9 @@ MEDICINE = (r"pills?|tablets?|meds|medicines?|medication|capsules|paracetamol|ib
             r"gummies|antihistamines?|antidepressants?|sertraline|co ?codamol|codeine|iron|"
             r"\w+(?:pam|pine|pril|olol|statin|mycin|cillin|zole|tyline|oxetine|aline)")  # common drug-name endings
 INGEST = (r"(?:swallowed|swallowing|drank|drunk|drinking|ate|eaten|eating|took|taken|had|downed|chew\w*|lick\w*|"
-          r"suck\w*|bit|bitten|biting|bite|gave|give|giving|fed|got into|injected|given|"
+          r"suck\w*|bit (?:into|on|off)|bitten|biting|bite (?:into|on|off)|gave|give|giving|fed|got into|injected"
+          r"|given|drink|"
+          r"eat|swallow|chew|"
           r"mixed|inhaled)")
 EXCESS = re.compile(r"\b(?:too (?:much|many)|whole|all (?:of )?(?:my|his|her|the)|double|twice|extra|instead of|"
                     r"by accident|accidentally|by mistake|a load|a bunch|(?<!\d )(?:[5-9]|\d\d+)(?! ?(?:ml|mg|g|mcg|"
@@ -241,10 +316,22 @@ EXCESS = re.compile(r"\b(?:too (?:much|many)|whole|all (?:of )?(?:my|his|her|the
 CHILD = re.compile(r"\b(?:baby|toddler|kid|child|son|daughter|boy|girl|little one|\d+ ?(?:yo|yr|year|month))")
 POISONING = {
     "chemical_ingested": re.compile(rf"\b{INGEST}\b.*\b(?:{CHEMICAL})\b|\b(?:{CHEMICAL})\b.*\b{INGEST}\b"),
-    "medicine_excess": re.compile(rf"\b{INGEST}\b.*\b(?:{MEDICINE})\b"),  # only with an excess, a child or a red flag
+    # only with an excess, a child or a red flag (see triage.py)
+    "medicine_excess": re.compile(rf"\b(?:{INGEST}|taking)\b.*\b(?:{MEDICINE})\b"),
     "pill_count": re.compile(rf"\b(?:took|taken|swallowed|had|downed) (?:about |like |over )?(?:[5-9]|\d\d+|all|"
                              rf"a (?:whole|full) \w+)(?! (?:puffs?|sprays?|drops?)){W4} "
                              rf"(?:{MEDICINE}|of (?:my|his|her|them|the)\b)"),
+    # NHS carbon monoxide: an alarm, or headaches and sickness that come with a boiler, heater or engine
+    "carbon_monoxide": re.compile(r"\b(?:co|carbon monoxide) (?:alarm|detector)" + W4 + r" (?:going off|beeping|went"
+        r" off|"
+                                  r"sounding)|\b(?:boiler|heater|heating|gas fire|generator"
+                                  r"|exhaust)\b.*\b(?:headaches?|"
+                                  r"feel(?:ing)? sick|dizzy|drowsy|lethargic)|\b(?:headaches?|feel(?:ing)? sick"
+                                  r"|dizzy)\b.*"
+                                  r"\b(?:boiler|heater|gas fire|generator|exhaust)\b"),
+    # a child near missing pills (gated like an excess: a child, an excess or a red flag)
+    "medicine_missing": re.compile(rf"\b(?:{MEDICINE}|pill (?:organi[sz]er|box))\b" + W8 + r" missing\b|\bmissing "
+                                   rf"(?:{MEDICINE})\b"),
     "overdose": re.compile(r"\boverdos|\bpoisoning\b|\bpoisoned\b|\bspiked\b"),
 }
 
@@ -260,7 +347,8 @@ SELF_HARM = {
                          r"\bhang (?:myself|himself|herself)", r"\bwant to overdose|\b(?:took|taken|take) an overdose",
                          r"\b(?:going to|will|gonna|think\w* (?:of|about)|plan\w* (?:to|on)|want\w* to) "
                          r"(?:take|taking|swallow\w*) all (?:of )?(?:my|the|his|her|their) (?:pills|tablets|meds)",
-                         r"\b(?:overdos\w*|took|taken|swallowed|cut|hurt)" + W4 + r" on purpose"),
+                         r"\b(?:overdos\w*|took|taken|swallowed|cut|hurt)" + W4 + r" on purpose",
+        r"\bunaliv\w*"),
     # Samaritans / 988: hopelessness, being a burden, no reason to live, saying goodbye, wishing not to exist
     "intent_indirect": _rx(r"\b(?:better (?:off|of)|happier) (?:without (?:me|him|her|them|us)|dead"
                            r"|if (?:i|he|she|they) (?:was|were) dead)",
@@ -293,7 +381,10 @@ SELF_HARM = {
                            r" (?:family|kids|"
                            r"children|wife|husband|parents|mum|dad)",
                            r"\b(?:going to|gonna|will|i'll) do it (?:tonight|today|now|soon|this weekend|tomorrow)",
-                           r"\bgiv\w* away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)"),
+                           r"\bgiv\w* away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)",
+        r"\b(?:everyone|everybody|they|people|family)(?:'s| is| are|s| will be| would be)? (?:all )?better off\b",
+        r"\b(?:i'm|i am|me) not (?:here|around|alive) any ?more",
+        r"\bbetter if i (?:am|was|were|wasn't|weren't) (?:not )?(?:around|here|gone|dead|alive)"),
     # WHO / 988: access to means, a place or a plan, and method or lethal-dose questions
     "method": _rx(r"\bhow (?:many|much)" + W8 + r" (?:to die|would kill|to kill|kill (?:me|you)|lethal|fatal|not wake"
                   r"|never wake)", r"\b(?:lethal|fatal) dose", r"\bpainless way", r"\bhow deep" + W8 + r" cut",
@@ -314,13 +405,14 @@ SELF_HARM = {
                   r"cliff|tracks|railway)", r"\b(?:drive|driving|drove|crash) (?:my car )?into (?:a |the )?(?:wall|tree"
                   r"|traffic|river)"),
     # MedlinePlus "Feeling of committing ... murder": urges or plans to kill or seriously hurt another person
-    "harm_to_others": _rx(r"\bhomicidal", r"\b(?:want\w*|going|urges?|thoughts? (?:of|about)|feel like|afraid|"
-                          r"scared|worried|terrified|might|think\w* about|plan\w*)\b" + W4
-                          + r" (?:kill\w*|murder\w*|stab\w*|strangl\w*|shoot\w*|smother\w*|hurt\w*|harm\w*) "
-                          + OTHERS, r"\bkill (?:him|her|them|someone|somebody|everyone)\b(?! off)",
+    "harm_to_others": _rx(r"\bhomicidal", INTENT + W4 + r" " + HARM + r" " + OTHERS,
+                          r"\bkill (?:him|her|them|someone|somebody|everyone)\b(?! off)",
                           r"\bwant\w* (?:to see )?" + OTHERS + r" (?:dead|gone for good)",
-                          r"\bpoison\w*" + W8 + r" (?:undetect\w*|hard to detect|can't be traced|untrace\w*|without "
-                          r"(?:them|him|her) knowing|in an autopsy)"),
+                          r"\brun (?:him|her|them|my \S+|the \S+) over",
+                          r"\b(?:gun|knife|rifle|weapon)\b.*\b(?:go after|shoot|kill|hurt)\b",
+                          r"\bpoison\w*" + W8 + r" (?:undetect\w*|hard to detect|can't be (?:traced|detected)"
+                                                r"|untrace\w*|"
+                          r"without (?:them|him|her) knowing|(?:in )?(?:an )?autopsy|post mortem|toxicology)"),
     # an attempt happening now, or just now, in anyone
     "attempt_now": _rx(r"\b(?:attempt\w*|tried|trying|tries) (?:to commit |to )?suicide" + W8
                        + r" (?:just|tonight|today|right now|now|last night|this morning|an hour ago|minutes ago)\b",
@@ -345,4 +437,5 @@ TOPIC_FRAME = _rx(QUESTION.pattern, r"\b(?:prevent\w*|statistics?|stats|rates?|h
                   r"signs|risk factors?|research|studies|study|programmes?|programs?|hotlines?|helplines?|crisis "
                   r"(?:lines?|centres?|centers?|teams?)|988|awareness|myths?|screening|how (?:do|can|should) (?:i|we|"
                   r"you|people|parents|teachers)|support|supporting|help (?:a|my|someone|them|him|her)|talk to|"
-                  r"bereave\w*|grief|griev\w*|lost (?:a|my|our) \S+ to)\b")
+                  r"bereave\w*|grief|griev\w*|lost (?:a|my|our) \S+ to|evidence|data|module|polic(?:y|ies)|reduc\w*|"
+                  r"lecture|essay|course)\b")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from plugins.safety import second_opinion
 from plugins.safety.rules import (
     CHILD,
     EXCESS,
@@ -96,11 +97,13 @@ def triage(message: str) -> Triage:
         fired["medical_emergency"] = [n for n, rx in RED_FLAGS.items() if rx.search(text)]
         meds = EXCESS.search(text) or CHILD.search(text) or fired["medical_emergency"]
         fired["poisoning"] = [n for n, rx in POISONING.items()
-                              if rx.search(text) and (n != "medicine_excess" or meds)]
+                              if rx.search(text) and (n not in ("medicine_excess", "medicine_missing") or meds)]
     category = next((c for c in CATEGORIES if fired[c]), None)
     signals = tuple(f"{c}:{n}" for c in CATEGORIES for n in fired[c])
     if category is None and about:
         return Triage(None, ("support:topic",), SUPPORT)
+    if category is None and (learned := second_opinion.opinion(message)):  # it may add a trigger, never remove one
+        category, signals = learned[0], (f"second_opinion:{learned[0]}",)
     return Triage(category, signals, NOTICES.get(category) if category else None)
 
 

@@ -30,6 +30,8 @@ _SPELLING = dict(
     dizy="dizzy", numbe="numb", concious="conscious", faintd="fainted", thru="through",
     wat="what", wht="what", abt="about", bc="because", cuz="because", ppl="people", hes="he's", shes="she's",
     thats="that's",
+    kms="kill myself", soakin="soaking", stoppin="stopping", pourin="pouring", comin="coming", goin="going",
+    gettin="getting", feelin="feeling", doin="doing", pumpin="pumping", spewin="spewing", bleedn="bleeding",
     puking="vomiting", puke="vomit", puked="vomited", throwin="throwing",
 )
 
