@@ -5,7 +5,7 @@ against tuning to single messages, not against shared blind spots. The blind set
 was written by someone who never read the rules, family by family of the published red-flag list; its `report`
 half is the figure to quote, and only its counts are printed, never its messages. Also: how often a question
 about suicide gets its answer with the help first, and how fast the triage runs (it is on the path of every
-answer).
+answer). The blind set is scored with and without the learned second opinion, to show what it adds.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from plugins.safety import triage
 
 CORPUS = Path("data/safety/triage_corpus.csv")
 BLIND = Path("data/safety/blind_set.csv")
+FINAL = Path("data/safety/blind_final.csv")  # written last, by a fourth hand, scored once the work was done
 TARGETS = {"emergency_recall": 0.97, "self_harm_recall": 1.0, "false_alarm_rate": 0.20,  # issue 13: the corpus
            "blind_recall": 0.98, "blind_false_alarms": 0.03}  # issue 26: the blind set's report half
 
@@ -44,17 +45,22 @@ def families(rows: list[dict]) -> dict:
     return dict(sorted(table.items()))
 
 
-def measure(corpus: Path = CORPUS, blind: Path = BLIND) -> dict:
-    rows, blind_rows = read(corpus), read(blind)
+def _scored(rows: list[dict], counts_only: bool) -> dict:
+    """The score with and without the learned second opinion, per family; counts only for a set not to be read."""
+    pairs = [(r["text"], r["category"]) for r in rows]
+    scored, rules = triage.score(pairs), triage.score(pairs, learned=False)
+    if counts_only:
+        scored = {k: v for k, v in scored.items() if k not in ("misses", "false_alarms", "wrong_category")}
+    kept = ("recall", "emergency_recall", "false_alarm_rate", "category_accuracy")
+    return {**scored, "families": families(rows), "rules_alone": {k: rules[k] for k in kept}}
+
+
+def measure(corpus: Path = CORPUS, blind: Path = BLIND, final: Path = FINAL) -> dict:
+    rows, blind_rows, final_rows = read(corpus), read(blind), read(final)
     halves = {half: triage.score([(r["text"], r["category"]) for r in rows if r["half"] == half])
               for half in ("heldout", "dev")}
-    blind_halves = {}
-    for half in ("report", "dev"):
-        chosen = [r for r in blind_rows if r["half"] == half]
-        scored = triage.score([(r["text"], r["category"]) for r in chosen])
-        if half == "report":  # never read: counts only
-            scored = {k: v for k, v in scored.items() if k not in ("misses", "false_alarms", "wrong_category")}
-        blind_halves[half] = {**scored, "families": families(chosen)}
+    blind_halves = {half: _scored([r for r in blind_rows if r["half"] == half], counts_only=half == "report")
+                    for half in ("report", "dev")}
     started = time.perf_counter()
     for r in rows + blind_rows:
         triage.triage(r["text"])
@@ -62,6 +68,7 @@ def measure(corpus: Path = CORPUS, blind: Path = BLIND) -> dict:
     return {"corpus": str(corpus), "messages": len(rows), "halves": halves,
             "blind": {"path": str(blind), "messages": len(blind_rows), "halves": blind_halves,
                       "families": families(blind_rows)},
+            "final": {"path": str(final), "messages": len(final_rows), **_scored(final_rows, counts_only=True)},
             "milliseconds_per_message": 1000 * seconds / (len(rows) + len(blind_rows))}
 
 
@@ -73,14 +80,13 @@ def targets(r: dict, add) -> None:
         TARGETS["self_harm_recall"], "{:.1%}")
     add("triage false alarms (corpus, held-out half)", held["false_alarm_rate"], TARGETS["false_alarm_rate"],
         "{:.1%}", higher=False)
-    report = r.get("blind", {}).get("halves", {}).get("report")
-    if report:
-        add("triage recall of emergencies (blind set, report half)", report["emergency_recall"],
-            TARGETS["blind_recall"], "{:.1%}")
-        add("triage recall of self-harm (blind set, report half)", report["recall"]["self_harm"],
-            TARGETS["blind_recall"], "{:.1%}")
-        add("triage false alarms (blind set, report half)", report["false_alarm_rate"],
-            TARGETS["blind_false_alarms"], "{:.1%}", higher=False)
+    for name, s in (("blind set, report half", r.get("blind", {}).get("halves", {}).get("report")),
+                    ("final blind set", r.get("final"))):
+        if s:
+            add(f"triage recall of emergencies ({name})", s["emergency_recall"], TARGETS["blind_recall"], "{:.1%}")
+            add(f"triage recall of self-harm ({name})", s["recall"]["self_harm"], TARGETS["blind_recall"], "{:.1%}")
+            add(f"triage false alarms ({name})", s["false_alarm_rate"], TARGETS["blind_false_alarms"], "{:.1%}",
+                higher=False)
 
 
 def _family_rows(table: dict) -> list[str]:
@@ -95,12 +101,15 @@ def _family_rows(table: dict) -> list[str]:
 def markdown(r: dict) -> str:
     lines = ["## Safety triage\n",
              f"{r['messages']} labelled messages in `{r['corpus']}` (written by the detector's author) and "
-             f"{r['blind']['messages']} in `{r['blind']['path']}` (written blind). "
+             f"{r['blind']['messages']} in `{r['blind']['path']}` and {r['final']['messages']} in "
+             f"`{r['final']['path']}` (both written blind). "
              f"{r['milliseconds_per_message']:.2f} ms per message.\n",
              "| set, half | self-harm recall | poisoning recall | emergency recall | all emergencies | false alarms | "
              "right notice |", "|---|---|---|---|---|---|---|"]
     named = [(f"corpus, {h}", s) for h, s in r["halves"].items()]
-    named += [(f"blind, {h}", s) for h, s in r["blind"]["halves"].items()]
+    for h, s in r["blind"]["halves"].items():
+        named += [(f"blind, {h}", s), (f"blind, {h}, rules alone", s["rules_alone"])]
+    named += [("final blind set", r["final"]), ("final blind set, rules alone", r["final"]["rules_alone"])]
     for name, s in named:
         recall = s["recall"]
         lines.append(f"| {name} | {recall['self_harm']:.1%} | {recall['poisoning']:.1%} | "
@@ -108,6 +117,8 @@ def markdown(r: dict) -> str:
                      f"{s['category_accuracy']:.1%} |")
     lines += ["", "Blind set, report half, per family (counts only: its messages are not read):", ""]
     lines += _family_rows(r["blind"]["halves"]["report"]["families"])
+    lines += ["", f"Final blind set (`{r['final']['path']}`), per family (counts only):", ""]
+    lines += _family_rows(r["final"]["families"])
     held, dev = r["halves"]["heldout"], r["blind"]["halves"]["dev"]
     for title, items in (("Missed (corpus, held-out)", held["misses"]),
                          ("False alarms (corpus, held-out)", held["false_alarms"]),

@@ -228,3 +228,30 @@ def test_questions_about_suicide_get_the_answer_with_help_first(message):
 def test_intent_and_methods_keep_the_crisis_text(message):
     result = triage.triage(message)
     assert result.category == "self_harm" and result.replaces_answer and result.notice == triage.NOTICES["self_harm"]
+
+
+# --- the learned second opinion: it adds triggers the rules miss, never removes one -------------------------------
+
+@pytest.mark.parametrize("message, category", [  # written for this test, in neither corpus
+    ("my nan has gone all grey and sweaty and is gripping her left side", "medical_emergency"),
+    ("dad's gone quiet and won't squeeze my hand, his face looks odd", "medical_emergency"),
+    ("i just want to go to sleep and not deal with any of it ever again", "self_harm"),
+])
+def test_the_second_opinion_adds_what_the_rules_miss(message, category):
+    assert triage.triage(message, learned=False).category is None
+    result = triage.triage(message)
+    assert result.category == category and result.signals == (f"second_opinion:{category}",)
+    assert result.notice == triage.NOTICES[category]
+
+
+def test_the_second_opinion_never_silences_a_rule_and_trains_on_development_data_only():
+    from plugins.safety import second_opinion
+
+    rows = _rows() + list(csv.DictReader(CORPUS.with_name("blind_set.csv").open(encoding="utf-8")))
+    fired = [r["text"] for r in rows if triage.triage(r["text"], learned=False).category]
+    assert all(triage.triage(t) == triage.triage(t, learned=False) for t in fired)
+    texts, _ = second_opinion.examples()
+    measured = {r["text"] for r in rows if r["half"] in ("heldout", "report")}
+    assert texts and not measured & set(texts)
+    _, threshold = second_opinion.model()
+    assert second_opinion.FLOOR <= threshold < 1

@@ -20,7 +20,7 @@ from plugins.data import normalize_text
 from plugins.export.bundle import EXPORTS, Export
 from plugins.retrieval import checker
 from plugins.retrieval import sources as retrieved
-from plugins.safety import triage
+from plugins.safety import second_opinion, triage
 from plugins.spec import is_local_model
 
 MAX_QUESTION_CHARS = 8000  # a cheap first cut, so a pasted book is not tokenised whole
@@ -75,6 +75,7 @@ class Assistant:
 
         if engine not in ENGINES:
             raise runs.RunError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+        threading.Thread(target=second_opinion.model, daemon=True).start()  # the triage's, ready by the first question
         root = Path(root)
         if isinstance(source, (str, Path)):
             source = Export.find(source) if (Path(source) / "manifest.json").is_file() else runs.Run(Path(source))

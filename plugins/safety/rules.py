@@ -36,7 +36,12 @@ LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i
                       r"(?:symptoms|signs|warning signs) of|last (?:year|summer|winter|spring|autumn|month)|years ago|"
                       r"months ago|when i was (?:a|\d)|(?:how|what) (?:can|do|should) (?:i|we) (?:do to )?(?:avoid"
                       r"|prevent)|"
-                      r"fully recovered|never again since|all good now|(?:been|is|was|seems?|seemed) (?:totally "
+                      r"last week|resolved (?:on its own|by itself|itself)|(?:at|for|before) (?:my|his|her|the) next"
+                      r" (?:check ?up|"
+                      r"appointment|visit|gp)|learning (?:for|about)|care plan|for (?:my|a|our) \S+ (?:class|exam"
+                      r"|course|"
+                      r"module)|fully recovered|never again since|all good now|(?:been|is|was|seems?|seemed)"
+                      r" (?:totally "
                       r"|completely |"
                       r"absolutely |perfectly )?(?:fine|ok|okay|normal|well) (?:since|after|now|ever since))\b")
 PRESENT = re.compile(r"\b(?:right now|tonight|today|this (?:morning|afternoon|evening)|still|keeps?|won't stop|"
@@ -44,6 +49,17 @@ PRESENT = re.compile(r"\b(?:right now|tonight|today|this (?:morning|afternoon|ev
                      r"since (?:yesterday|this morning|last night)|please|help me|(?:it's|its|is|it is) happening"
                      r" again|started again|"
                      r"been \w+ing|for (?:\d+ |a few |several )?hours|now)\b")
+# A symptom the writer calls small ("a tiny streak of blood", "a bit wheezy"), unless something says otherwise.
+MILD = re.compile(r"\b(?:(?:tiny|small|little|faint) (?:streak|speck|fleck|trace|spot|drop)s? of blood|streaks? of"
+                  r" blood|"
+                  r"a (?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed))\b")
+SEVERE = re.compile(r"\b(?:a lot|lots|loads|severe|worse|worst|can't|cannot|won't stop|heavy|heavily|pouring|mouthfuls|"
+                    r"cups?|blue|feel\w* faint|collapsed)\b")
+# Weeks of the same thing: the learned second opinion stays out of it (the rules still judge it)
+CHRONIC = re.compile(r"\bfor (?:a (?:couple|few) (?:of )?|several |many |\d+ |two |three )?(?:weeks|months|years)\b|"
+                     r"\bby the end of the (?:work)?day|\bevery (?:day|night|morning|evening|time i)\b")
+JOKING = re.compile(r"(?<!not )\b(?:lol|lmao|haha\w*|jk|joking|kidding)\b")
+WEAPON = re.compile(r"\b(?:gun|knife|rifle|shotgun|weapon|hammer|bat|machete|poison)\b")
 ONSET = r"(?:sudden\w*|out of nowhere|out of the blue|all of a sudden|just now|in seconds|came on|started)"
 SIDE = r"(?:one side|left side|right side|half (?:of )?(?:my|his|her|the|their))"
 OWNER = r"(?:my|his|her|their|the)"
@@ -51,7 +67,8 @@ INTENT = (r"\b(?:want\w*|going|urges?|thoughts? (?:of|about)|feel like|afraid|sc
           r"think\w* about|plan\w*|fantasi\w*|telling me|tempted)\b")
 HARM = (r"(?:kill\w*|murder\w*|stab\w*|strangl\w*|shoot\w*|smother\w*|hurt\w*|harm\w*|beat\w*|push\w*|drown\w*|"
         r"chok\w*|poison\w*|attack\w*|go after)")
-OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:my|our|the|this|that) (?:husband|wife|"
+OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:my|our|the|this|that) (?:little |big "
+          r"|older |younger |baby |twin )?(?:husband|wife|"
           r"partner|boyfriend|girlfriend|baby|child|kids?|son|daughter|mum|dad|mother|father|brother|sister|boss|"
           r"neighbou?r|roommate|flatmate|family|coworker|co worker|colleague|teacher|ex|friend|step\w*|\w+ in law|"
           r"grand\w*|uncle|aunt|cousin|classmates?|manager|toddler|infant|newborn|children|students?|pupils?|"
@@ -86,7 +103,10 @@ RED_FLAGS = {
                      r"\basthma attack", r"\bpink froth", r"\bribs (?:are )?sucking",
         r"\bbreathing" + W4 + r" (?:whistl\w*|tight|noisy|funny|weird|strange|rattl\w*|raspy|laboured|labored|fast|"
         r"really fast|shallow)",
-        r"\b(?:breathed|inhaled|sucked) in (?:a|the|my|his|her|some) \S+"),
+        r"\b(?:breathed|inhaled|sucked) in (?:a|the|my|his|her|some) \S+",
+        r"\b(?:sips?|whistle|thin stream|tiny bit) (?:of )?air",
+        r"\bstopping breathing|\bstops breathing",
+        r"\bblue (?:around|round) (?:the |his |her |my )?(?:mouth|lips)"),
     # MedlinePlus "Change in mental status (such as unusual behavior, confusion, difficulty arousing)"
     "mental_status": _rx(r"\bconfused\b(?! about| by| with)", r"\bconfusion\b", r"\bcan't recognise",
                          r"\b(?:doesn't|don't|didn't|does not) (?:know|recogni[sz]e) (?:where|who|what day|me|us|"
@@ -102,13 +122,22 @@ RED_FLAGS = {
                          r"\b(?:really|very|so|too) (?:drowsy|sleepy) (?:and|to)", r"\bdelirious|\bhallucinat",
                          r"\b(?:hard|difficult|impossible) to (?:wake|rouse|keep awake)",
                          r"\b(?:won't|can't|couldn't|hasn't|not|cannot) (?:wake|woken|be woken|stay awake)",
-        r"\bnot recogni[sz]\w*", r"\b(?:can|could)? ?(?:barely|hardly) (?:wake|be woken|stay awake|keep)"),
+        r"\bnot recogni[sz]\w*", r"\b(?:can|could)? ?(?:barely|hardly) (?:wake|be woken|stay awake|keep)",
+        ONSET + W8 + r" (?:aggressive|agitated|a different person|not (?:him|her)self|forgetful|can't remember)",
+        r"\bkeeps? asking the same (?:question|thing)",
+        r"\bcan't remember anything",
+        r"\bjumbled"),
     # MedlinePlus "Choking"
     "choking": _rx(r"\bchok(?:ing|ed|es)\b(?! hazards?)", r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
                    r"\bstuck\b" + W4 + r" (?:can't|barely|hardly) (?:breathe|get air|talk|speak)",
                    r"\b(?:can't|cannot) (?:cough|swallow)" + W4 + r" (?:breathe|talk|stuck)",
         r"\bhands? (?:on|at|round|around|to|clutching) (?:his|her|my|their) throat",
-        r"\bcan't (?:talk|speak|breathe) or cough|\bcan't cough\b"),
+        r"\bcan't (?:talk|speak|breathe) or cough|\bcan't cough\b",
+        r"\b(?:clutch\w*|grab\w*|holding) (?:his|her|my|their) (?:neck|throat)",
+        r"\b(?:not|isn't|can't) mak\w* (?:a|any) (?:sound|noise)",
+        r"\bcan't (?:even )?swallow (?:his|her|my|their) (?:own )?(?:spit|saliva)",
+        r"\bdusky|\b(?:going|gone|turning|turned|went) purple",
+        r"\bstuck\b.*\bdrool"),
     # MedlinePlus "Bleeding that will not stop", "deep or large wound"
     "bleeding": _rx(r"\bbleed\w*" + W4 + r" (?:everywhere|heavily|won't stop|wont stop|isn't stopping|not stopping|"
                     r"through|over an hour|ear|a lot|badly|loads|not stop\w*|doesn't stop)",
@@ -131,7 +160,12 @@ RED_FLAGS = {
         r"\b(?:bleed\w*|lost (?:a lot of |so much )?blood|losing blood|blood loss|blood everywhere)\b.*\b(?:pale|grey"
         r"|gray|faint|lightheaded|light headed|clammy)\b",
         r"\b(?:warfarin|blood thinners?|anticoagula\w*|apixaban|rivaroxaban)\b.*\b(?:nose ?)?bleed\w*" + W8
-        + r" (?:won't|not|isn't|hours?|a lot|heavily)"),
+        + r" (?:won't|not|isn't|hours?|a lot|heavily)",
+        r"\b(?:gushing|spraying|spurting|squirting)\b",
+        r"\bblood\b" + W4 + r" (?:very fast|so fast|fast|like a tap|like a hose)",
+        r"\bslash\w*",
+        r"\b(?:cut|knife|wound|blood|bleed\w*)\b.*\b(?:can't|cannot|couldn't) stop (?:it|the bleed\w*|the blood)",
+        r"\bveins? (?:has |have |just )?burst"),
     # MedlinePlus "Coughing up or vomiting blood"
     "blood_up": _rx(r"\bcough\w*" + W8 + r" blood", r"\b(?:vomit\w*|threw up|throw(?:s|ing)? up|thrown up|sick"
                                                     r"|spit\w*|spat)" + W4
@@ -142,13 +176,18 @@ RED_FLAGS = {
         r"blood\b",
         r"\bblood\b" + W4 + r" (?:came|coming|come) up",
         r"\bblood\b" + W4 + r" (?:with|when|in) (?:my|his|her|the) cough",
-        r"\bblack (?:and )?tarry|\btarry"),
+        r"\bblack (?:and )?tarry|\btarry",
+        r"\b(?:vomit\w*|threw up|throw\w* up|thrown up|sick|spew\w*|retch\w*|bring\w* up|brought up)\b(?: \S+){0,12}"
+        r" (?:blood(?! (?:pressure|tests?|sugar|thinners?|type|count|results?))|bloody|clots|like coffee|dark brown|"
+        r"(?:dark|bright|really) red|all red)\b"),
     # MedlinePlus "Fainting or loss of consciousness"
     "fainting": _rx(r"\bunconscious", r"\bunresponsive", r"\bnot (?:respond\w*|answer\w*)", r"\bcollapsed",
                     r"\bpass(?:ed|es|ing)? out", r"\bfaint(?:ed|ing|s)\b", r"\bblack(?:ed|s|ing)? out\b",
                     r"\bkeeled over", r"\blost consciousness", r"\bout cold", r"\b(?:went|gone|is) limp",
                     r"\b(?:won't|not|didn't) come (?:round|around|to)\b", r"\bfloppy", r"\blying on the floor",
-        r"\b(?:no|not|never|won't|doesn't|didn't|isn't) (?:dey )?respond\w*"),
+        r"\b(?:no|not|never|won't|doesn't|didn't|isn't) (?:dey )?respond\w*",
+        r"\bslumped",
+        r"\b(?:no|any|get a) response\b"),
     # MedlinePlus "Head or spine injury"
     "head_spine_injury": _rx(r"\b(?:hit|banged|bumped|knocked|smashed|landed on)" + W4 + r" head" + W8
                              + r" (?:vomit|sick|throwing up|confus|drowsy|sleepy|not making sense|blood thinners|"
@@ -166,7 +205,8 @@ RED_FLAGS = {
         r"\b(?:warfarin|blood thinners?|anticoagula\w*|apixaban|rivaroxaban)\b.*\b(?:hit|banged|bumped|knocked)\b"
         + W4 + r" head",
         r"\b(?:neck|back|spine)\b.*\b(?:pins and needles|tingl\w*|numb\w*)" + W4 + r" (?:both|arms?|legs?|hands?"
-            r"|feet)"),
+            r"|feet)",
+        r"\bclear (?:\S+ )?fluid" + W4 + r" (?:nose|ear)"),
     # MedlinePlus "Severe or persistent vomiting"
     "vomiting": _rx(r"\bcan't keep (?:anything|any ?thing|water|fluids|food|drinks?)" + W4 + r" down",
                     r"\b(?:vomit\w*|throwing up|thrown up|being sick|been sick)" + W8 + r" (?:all (?:day|night)|"
@@ -174,7 +214,9 @@ RED_FLAGS = {
                     r"|since "
                     r"(?:yesterday|last night|this morning))", r"\bcan't stop (?:vomit\w*|throwing up|being sick)",
                     r"\b(?:vomit\w*|throwing up)" + W8 + r" (?:no (?:pee|wee|urine)|dry mouth|mouth (?:is )?(?:very "
-                                                         r"|so )?dry|dehydrat|can't stand)"),
+                                                         r"|so )?dry|dehydrat|can't stand)",
+        r"\b(?:vomit\w*|throwing up|being sick)\b" + W4 + r" (?:green|bile|bilious)",
+        r"\b(?:belly|tummy|stomach|abdomen)\b" + W4 + r" (?:rigid|rock hard|hard as|swollen and hard|distended)"),
     # MedlinePlus "Sudden injury due to a motor vehicle accident, burns or smoke inhalation, near drowning"
     "accident": _rx(r"\b(?:car|motorbike|motorcycle|bike|road|traffic) (?:crash|accident|collision)",
                     r"\bhit by (?:a )?(?:car|bus|truck|van|lorry|train|motorbike)", r"\bcrashed (?:his|her|my|the|"
@@ -202,7 +244,14 @@ RED_FLAGS = {
         r"\b(?:caught|stuck|trapped) in (?:a|an|the) (?:\S+ )?(?:machine\w*|auger|press|mower|engine|"
         r"grinder|saw|door|gears?)",
         r"\b(?:splash\w*|spray\w*|squirt\w*|got)" + W4 + r" (?:in|into) (?:my|his|her|their|the) (?:eyes?|face)",
-        r"\bhit (?:in|on) (?:the|his|her|my) (?:upper )?(?:stomach|tummy|belly|abdomen|chest|ribs)"),
+        r"\bhit (?:in|on) (?:the|his|her|my) (?:upper )?(?:stomach|tummy|belly|abdomen|chest|ribs)",
+        r"\b(?:t ?boned|rear ended|head on collision|rolled the car)",
+        r"\b(?:fell|fall|fallen|falls)\b.*\bcan't (?:get up|stand|move)",
+        r"\bgot (?:a|an) (?:electric )?shock",
+        r"\bhanging (?:by|off)",
+        r"\bcaught (?:his|her|my|their) \S+ in (?:a|an|the) \S+",
+        r"\b(?:kicked|punched|stabbed|struck|hit) (?:\S+ )?(?:in|on) (?:the|his|her|my) (?:upper |lower )?(?:left "
+        r"|right )?" r"(?:stomach|tummy|belly|abdomen|chest|ribs|side)"),
     # MedlinePlus "Sudden, severe pain anywhere in the body", with the NHS's sudden "thunderclap" headache
     "severe_pain": _rx(r"\b(?:severe|worst|agonising|agonizing|unbearable|excruciating|horrendous|terrible|crippling)"
                        + W4 + r" (?:stomach|abdominal|tummy|belly|pain|headache|head)",
@@ -219,7 +268,11 @@ RED_FLAGS = {
         ONSET + W4 + r" (?:really |very |so )?(?:bad|awful|painful|excruciating|unbearable)",
         r"\b(?:pain|swollen|swelling)" + W4 + r" (?:testic\w*|balls?|scrotum)",
         r"\b(?:leg|arm|foot|hand)\b" + W4 + r" (?:cold and pale|pale and cold|white and cold|(?:went|gone|turned)"
-                                            r" (?:cold|white|pale))"),
+                                            r" (?:cold|white|pale))",
+        r"\b(?:very (?:very )?strong|so strong|unbelievable|insane|incredible|unreal) pain|\bpain\b" + W4
+        + r" (?:unbelievable|insane|incredible|unreal)",
+        r"\blike a knife|\bexploded with pain|\bscreaming (?:in|with) pain",
+        r"\bscreaming\b.*\b(?:belly|tummy|stomach|pain|hurts|touch)"),
     # MedlinePlus "Sudden dizziness, weakness, or change in vision"; the stroke signs (BE FAST)
     "dizziness_weakness_vision": _rx(
         r"\bdroop", r"\bslurr", r"\b(?:having|had|is|it's) a stroke", r"\bhalf (?:my|his|her) face",
@@ -243,7 +296,13 @@ RED_FLAGS = {
         r"\b(?:dizzy|dizziness|vertigo)\b.*\b(?:seeing double|double vision|can't walk (?:straight|properly)|falling"
         r" to)",
         r"\bcan't walk straight|\bgetting weaker",
-        r"\b(?:shadow|curtain|flashes)" + W8 + r" (?:vision|eye|floaters)"),
+        r"\b(?:shadow|curtain|flashes)" + W8 + r" (?:vision|eye|floaters)",
+        r"\b(?:speech|words?|sentences?)" + W4 + r" (?:coming out|come out|came out) (?:wrong|as|all)",
+        r"\b(?:sees|seeing|see) double",
+        r"\bcan't walk (?:in a )?straight",
+        ONSET + W8 + r" (?:unsteady|spinning|vertigo|off balance)",
+        r"\b(?:arm|leg)s?\b" + W4 + r" (?:no|not|isn't|won't|stopped) (?:working|moving)",
+        r"\b(?:hand|arm|leg) (?:is |feels |went )?(?:clumsy|useless)"),
     # MedlinePlus "Upper abdominal pain or pressure" (a heart attack can feel like indigestion)
     "upper_abdominal": _rx(r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W4 + r" (?:pain|pressure|ache|hurt)",
                            r"\b(?:pain|pressure|ache|burning)" + W4 + r" (?:upper (?:stomach|abdomen|belly|tummy)"
@@ -254,7 +313,10 @@ RED_FLAGS = {
                            r"through) (?:\S+ )?back", r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W8
                            + r" (?:worse|pale|vomit\w*|sweat\w*|hard)",
         r"\b(?:pain|pressure|ache|burning|agony)" + W4 + r" under (?:my|his|her|the) (?:right |left )?ribs",
-        r"\btop of " + OWNER + r" (?:stomach|belly|tummy)" + W4 + r" (?:agony|pain|hurts|killing)"),
+        r"\btop of " + OWNER + r" (?:stomach|belly|tummy)" + W4 + r" (?:agony|pain|hurts|killing)",
+        r"\btop of (?:my|his|her|the) (?:stomach|tummy|belly)" + W8 + r" (?:squeez\w*|pain|agony|pressure|crush\w*"
+            r"|fist)",
+        r"\b(?:pain|pressure)\b" + W4 + r" (?:in )?(?:the )?top of (?:the |my |his |her )?(?:stomach|tummy|belly)"),
     # MedlinePlus "call 911 if ... a severe allergic reaction": swelling of the airway, hives with faintness
     "allergic_reaction": _rx(r"\bthroat (?:is |feels )?(?:closing|swell|tight)", r"\b(?:tongue|lips?|face|eyes?"
         r"|throat)" + W4
@@ -271,7 +333,10 @@ RED_FLAGS = {
                    r"\bshak\w*" + W4
                    + r" (?:whole|all over|entire|full) body", r"\bconvuls",
                    r"\bshaking all over", r"\b(?:jerking|twitching)" + W4 + r" (?:won't stop|all over|arms|legs)",
-                   r"\beyes (?:rolled|rolling) back"),
+                   r"\beyes (?:rolled|rolling) back",
+        r"\bfoam\w* (?:at|from) (?:the )?mouth",
+        r"\beyes (?:go|went|gone|going|rolled|rolling) (?:up|back)",
+        r"\bshak\w* (?:very |so )?(?:strong|hard|violently)"),
     # NHS meningitis: rash that does not fade under a glass, stiff neck with fever, bulging fontanelle
     "meningitis": _rx(r"\brash" + W8 + r" (?:doesn't|does not|don't|won't) (?:fade|go away)", r"\bpurple spots",
                       r"\bglass test|\b(?:under|press\w*) (?:a|the) glass", r"\bbulging (?:soft spot|fontanelle)",
@@ -317,7 +382,9 @@ CHILD = re.compile(r"\b(?:baby|toddler|kid|child|son|daughter|boy|girl|little on
 POISONING = {
     "chemical_ingested": re.compile(rf"\b{INGEST}\b.*\b(?:{CHEMICAL})\b|\b(?:{CHEMICAL})\b.*\b{INGEST}\b"),
     # only with an excess, a child or a red flag (see triage.py)
-    "medicine_excess": re.compile(rf"\b(?:{INGEST}|taking)\b.*\b(?:{MEDICINE})\b"),
+    "medicine_excess": re.compile(rf"\b{INGEST}\b.*\b(?:{MEDICINE})\b"),
+    # "taking" is what people do every day: only with a stated excess
+    "medicine_taking": re.compile(rf"\btaking\b.*\b(?:{MEDICINE})\b"),
     "pill_count": re.compile(rf"\b(?:took|taken|swallowed|had|downed) (?:about |like |over )?(?:[5-9]|\d\d+|all|"
                              rf"a (?:whole|full) \w+)(?! (?:puffs?|sprays?|drops?)){W4} "
                              rf"(?:{MEDICINE}|of (?:my|his|her|them|the)\b)"),
@@ -384,7 +451,10 @@ SELF_HARM = {
                            r"\bgiv\w* away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)",
         r"\b(?:everyone|everybody|they|people|family)(?:'s| is| are|s| will be| would be)? (?:all )?better off\b",
         r"\b(?:i'm|i am|me) not (?:here|around|alive) any ?more",
-        r"\bbetter if i (?:am|was|were|wasn't|weren't) (?:not )?(?:around|here|gone|dead|alive)"),
+        r"\bbetter if i (?:am|was|were|wasn't|weren't) (?:not )?(?:around|here|gone|dead|alive)",
+        r"\btonight(?:'s| is) the night",
+        r"\bgave (?:away )?(?:my|his|her) (?:cat|dog|pets?|things) (?:away|to)",
+        r"\b(?:notes?|letters?) (?:for|to) (?:everyone|everybody)"),
     # WHO / 988: access to means, a place or a plan, and method or lethal-dose questions
     "method": _rx(r"\bhow (?:many|much)" + W8 + r" (?:to die|would kill|to kill|kill (?:me|you)|lethal|fatal|not wake"
                   r"|never wake)", r"\b(?:lethal|fatal) dose", r"\bpainless way", r"\bhow deep" + W8 + r" cut",
@@ -403,16 +473,23 @@ SELF_HARM = {
                   r"(?: myself)? in front of", r"\bjump\w* (?:off|from) (?:a|the) (?:bridge|roof|building|cliff|"
                   r"balcony|\d+\w* floor)", r"\b(?:standing|sitting|stood) on (?:the|a) (?:bridge|roof|ledge|edge|"
                   r"cliff|tracks|railway)", r"\b(?:drive|driving|drove|crash) (?:my car )?into (?:a |the )?(?:wall|tree"
-                  r"|traffic|river)"),
+                  r"|traffic|river)",
+        r"\bheight\b.*\bjump|\bjump\w*\b.*\b(?:high enough|height|to make sure)"),
     # MedlinePlus "Feeling of committing ... murder": urges or plans to kill or seriously hurt another person
-    "harm_to_others": _rx(r"\bhomicidal", INTENT + W4 + r" " + HARM + r" " + OTHERS,
+    "harm_to_others": _rx(r"\b(?:feel\w*|i'm|i am|been|having) homicidal", INTENT + W4 + r" " + HARM + r" " + OTHERS,
                           r"\bkill (?:him|her|them|someone|somebody|everyone)\b(?! off)",
                           r"\bwant\w* (?:to see )?" + OTHERS + r" (?:dead|gone for good)",
                           r"\brun (?:him|her|them|my \S+|the \S+) over",
                           r"\b(?:gun|knife|rifle|weapon)\b.*\b(?:go after|shoot|kill|hurt)\b",
                           r"\bpoison\w*" + W8 + r" (?:undetect\w*|hard to detect|can't be (?:traced|detected)"
                                                 r"|untrace\w*|"
-                          r"without (?:them|him|her) knowing|(?:in )?(?:an )?autopsy|post mortem|toxicology)"),
+                          r"without (?:them|him|her) knowing|(?:in )?(?:an )?autopsy|post mortem|toxicology)",
+        r"\bend (?:both|all) (?:of )?our lives",
+        r"\b(?:gun|knife|rifle|shotgun|weapon|hammer|bat|machete)\b.*\b(?:make (?:him|her|them) pay|end this|finish"
+        r" (?:him|her|them))",
+        r"\bso (?:they|he|she) (?:don't|doesn't|won't|never) (?:get back up|wake up)",
+        r"\bmake sure (?:he|she|they) never",
+        r"\bpillow over (?:his|her|their) face"),
     # an attempt happening now, or just now, in anyone
     "attempt_now": _rx(r"\b(?:attempt\w*|tried|trying|tries) (?:to commit |to )?suicide" + W8
                        + r" (?:just|tonight|today|right now|now|last night|this morning|an hour ago|minutes ago)\b",
@@ -422,7 +499,8 @@ SELF_HARM = {
                        r"\b(?:slit|sliced|cut) (?:my|his|her) wrists?", r"\bcuts all over",
                        r"\bcutting (?:again|(?:my|his|her) (?:arms|legs|wrists|thighs|skin))",
                        r"\b(?:scratch|pick|punch|hit|bang|bit)\w*" + W8 + r" (?:until|till) (?:they|it|i|my \w+) "
-                       r"(?:bleeds?|bruises?)"),
+                       r"(?:bleeds?|bruises?)",
+        r"\bcut\w* (?:deeper|too deep|again)"),
 }
 
 # (e) Suicide or self-harm named as a topic. The writer's own thoughts get the crisis text; so does a statement

@@ -18,17 +18,22 @@ from dataclasses import dataclass
 from plugins.safety import second_opinion
 from plugins.safety.rules import (
     CHILD,
+    CHRONIC,
     EXCESS,
+    JOKING,
     LEARNING,
+    MILD,
     OWN_TOPIC,
     POISONING,
     PRESENT,
     QUESTION,
     RED_FLAGS,
     SELF_HARM,
+    SEVERE,
     SITUATION,
     TOPIC,
     TOPIC_FRAME,
+    WEAPON,
 )
 from plugins.safety.wording import normalize
 
@@ -82,28 +87,34 @@ class Triage:
         return {"category": self.category, "signals": list(self.signals), "notice": self.notice}
 
 
-def triage(message: str) -> Triage:
-    """Classify one message; the highest-priority category that fired wins (see CATEGORIES)."""
+def triage(message: str, learned: bool = True) -> Triage:
+    """Classify one message; the highest-priority category that fired wins (see CATEGORIES). `learned=False`:
+    the rules alone, without the learned second opinion (to measure what it adds)."""
     text = normalize(message)
     # (b) Situation: a general information question with no person, time or plea in it is not an emergency.
     informational = bool(QUESTION.match(text)) and not SITUATION.search(text) \
-        or bool(LEARNING.search(text)) and not PRESENT.search(text)  # learning, or a past event over and done with
+        or bool(LEARNING.search(text)) and not PRESENT.search(text) and not SEVERE.search(text) \
+        or bool(MILD.search(text)) and not SEVERE.search(text)  # learning, a past event, or a small thing
     fired: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     fired["self_harm"] = [n for n, rx in SELF_HARM.items() if rx.search(text)]  # always, however it is phrased
+    if fired["self_harm"] == ["harm_to_others"] and JOKING.search(text) and not WEAPON.search(text):
+        fired["self_harm"] = []  # "lol i'm going to kill her" about leftovers
     about = not fired["self_harm"] and TOPIC.search(text)
     if about and (OWN_TOPIC.search(text) or not TOPIC_FRAME.search(text)):
         fired["self_harm"] = ["topic"]  # the writer's own thoughts, or news without a question: the crisis text
     if not informational:
         fired["medical_emergency"] = [n for n, rx in RED_FLAGS.items() if rx.search(text)]
-        meds = EXCESS.search(text) or CHILD.search(text) or fired["medical_emergency"]
-        fired["poisoning"] = [n for n, rx in POISONING.items()
-                              if rx.search(text) and (n not in ("medicine_excess", "medicine_missing") or meds)]
+        gates = {"medicine_excess": EXCESS.search(text) or CHILD.search(text) or fired["medical_emergency"],
+                 "medicine_taking": EXCESS.search(text)}
+        gates["medicine_missing"] = gates["medicine_excess"]
+        fired["poisoning"] = [n for n, rx in POISONING.items() if rx.search(text) and gates.get(n, True)]
     category = next((c for c in CATEGORIES if fired[c]), None)
     signals = tuple(f"{c}:{n}" for c in CATEGORIES for n in fired[c])
     if category is None and about:
         return Triage(None, ("support:topic",), SUPPORT)
-    if category is None and (learned := second_opinion.opinion(message)):  # it may add a trigger, never remove one
-        category, signals = learned[0], (f"second_opinion:{learned[0]}",)
+    sudden = not (CHRONIC.search(text) and not PRESENT.search(text))  # the learned opinion judges sudden things only
+    if category is None and learned and not informational and sudden and (opinion := second_opinion.opinion(message)):
+        category, signals = opinion[0], (f"second_opinion:{opinion[0]}",)
     return Triage(category, signals, NOTICES.get(category) if category else None)
 
 
@@ -112,12 +123,12 @@ ACCEPT = {"self_harm": {"self_harm"}, "poisoning": {"poisoning", "self_harm"},
           "medical_emergency": {"medical_emergency"}}
 
 
-def score(rows: list[tuple[str, str]]) -> dict:
+def score(rows: list[tuple[str, str]], learned: bool = True) -> dict:
     """Recall per category, false-alarm rate on `none` and category accuracy for (text, category) rows."""
     counts = {c: {"n": 0, "hit": 0, "right": 0} for c in (*CATEGORIES, "none")}
     misses, false_alarms, wrong = [], [], []
     for text, expected in rows:
-        got = triage(text).category
+        got = triage(text, learned).category
         c = counts[expected]
         c["n"] += 1
         c["hit"] += got is not None if expected != "none" else got is None
