@@ -233,7 +233,7 @@ def test_intent_and_methods_keep_the_crisis_text(message):
 # --- the learned second opinion: it adds triggers the rules miss, never removes one -------------------------------
 
 @pytest.mark.parametrize("message, category", [  # written for this test, in neither corpus
-    ("my nan has gone all grey and sweaty and is gripping her left side", "medical_emergency"),
+    ("i've got a pain like a hot poker under my left shoulder blade and feel like i'll throw up", "medical_emergency"),
     ("dad's gone quiet and won't squeeze my hand, his face looks odd", "medical_emergency"),
     ("i just want to go to sleep and not deal with any of it ever again", "self_harm"),
 ])

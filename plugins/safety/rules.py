@@ -36,9 +36,18 @@ LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i
                       r"(?:symptoms|signs|warning signs) of|last (?:year|summer|winter|spring|autumn|month)|years ago|"
                       r"months ago|when i was (?:a|\d)|(?:how|what) (?:can|do|should) (?:i|we) (?:do to )?(?:avoid"
                       r"|prevent)|"
-                      r"last week|resolved (?:on its own|by itself|itself)|(?:at|for|before) (?:my|his|her|the) next"
+                      r"resolved (?:on its own|by itself|itself)|writing a (?:crime )?(?:novel|story|book|script)|for"
+                      r" my training|"
+                      r"training notes|is it (?:common|normal|usual) for|(?:at|for|before) (?:my|his|her|the) next"
                       r" (?:check ?up|"
-                      r"appointment|visit|gp)|learning (?:for|about)|care plan|for (?:my|a|our) \S+ (?:class|exam"
+                      r"appointment|visit|gp)|learning (?:for|about)|care plan|(?:listed|described|mentioned) as|is a"
+                      r" (?:sign|symptom) of|"
+                      r"first aid (?:for|steps|tips|advice)|if (?:someone|a person|somebody) (?:has|is having|gets)"
+                      r"|how (?:do|should|"
+                      r"can) i (?:use|store|carry)|back to normal|slowly improving|getting better|doing (?:well|fine"
+                      r"|ok) now|"
+                      r"(?:eating|drinking|playing) (?:and (?:eating|drinking|playing) )?(?:normally|now)|for (?:my|a"
+                      r"|our) \S+ (?:class|exam"
                       r"|course|"
                       r"module)|fully recovered|never again since|all good now|(?:been|is|was|seems?|seemed)"
                       r" (?:totally "
@@ -49,25 +58,49 @@ PRESENT = re.compile(r"\b(?:right now|tonight|today|this (?:morning|afternoon|ev
                      r"since (?:yesterday|this morning|last night)|please|help me|(?:it's|its|is|it is) happening"
                      r" again|started again|"
                      r"been \w+ing|for (?:\d+ |a few |several )?hours|now)\b")
+# Something taken by mouth on purpose or by mistake (not "gave him his rescue medicine")
+TAKEN = re.compile(r"\b(?:swallowed|swallowing|drank|drunk|ate|eaten|took|taken|downed|chew\w*|got into|suck\w*|bit)\b")
+# Over and done with ("back to normal now"): quiet unless it came back or something is severe
+RESOLVED = re.compile(r"\b(?:back to normal|slowly improving|getting better|doing (?:well|fine|ok) now|healing"
+                      r" (?:well|nicely|"
+                      r"fine)|fully recovered|never again since|all good now|resolved (?:on its own|by itself|itself)|"
+                      r"(?:eating|drinking|playing) (?:and (?:eating|drinking|playing) )?(?:normally|now)|(?:been|is"
+                      r"|was|seems?|"
+                      r"seemed) (?:totally |completely |absolutely |perfectly )?(?:fine|ok|okay|normal|well) (?:since"
+                      r"|after|now|"
+                      r"ever since))\b")
+CAME_BACK = re.compile(r"\b(?:but|and) (?:now|tonight|today|this morning|then|suddenly)\b|\bagain (?:now|today"
+                       r"|tonight)\b|"
+                       r"\bstarted again|\bback again|\bnow (?:i'm|he's|she's|it's|they're|i|he|she|it|they)\b(?!"
+                       r" (?:back|fine|"
+                       r"ok|okay|well|better|normal))")
 # A symptom the writer calls small ("a tiny streak of blood", "a bit wheezy"), unless something says otherwise.
 MILD = re.compile(r"\b(?:(?:tiny|small|little|faint) (?:streak|speck|fleck|trace|spot|drop)s? of blood|streaks? of"
                   r" blood|"
-                  r"a (?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed))\b")
+                  r"a (?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed|breathless|out of breath))\b")
 SEVERE = re.compile(r"\b(?:a lot|lots|loads|severe|worse|worst|can't|cannot|won't stop|heavy|heavily|pouring|mouthfuls|"
                     r"cups?|blue|feel\w* faint|collapsed)\b")
 # Weeks of the same thing: the learned second opinion stays out of it (the rules still judge it)
 CHRONIC = re.compile(r"\bfor (?:a (?:couple|few) (?:of )?|several |many |\d+ |two |three )?(?:weeks|months|years)\b|"
                      r"\bby the end of the (?:work)?day|\bevery (?:day|night|morning|evening|time i)\b")
+STUDY = re.compile(r"\b(?:is it (?:common|normal|usual) for|writing a (?:crime |murder |detective )?(?:novel|story"
+                   r"|book|"
+                   r"script|screenplay)|for (?:my|a|our) (?:\S+ )?(?:class|essay|course|module|assignment|exam)|what"
+                   r" does \S+ "
+                   r"mean)\b")
 JOKING = re.compile(r"(?<!not )\b(?:lol|lmao|haha\w*|jk|joking|kidding)\b")
 WEAPON = re.compile(r"\b(?:gun|knife|rifle|shotgun|weapon|hammer|bat|machete|poison)\b")
 ONSET = r"(?:sudden\w*|out of nowhere|out of the blue|all of a sudden|just now|in seconds|came on|started)"
 SIDE = r"(?:one side|left side|right side|half (?:of )?(?:my|his|her|the|their))"
 OWNER = r"(?:my|his|her|their|the)"
 INTENT = (r"\b(?:want\w*|going|urges?|thoughts? (?:of|about)|feel like|afraid|scared|worried|terrified|might|"
-          r"think\w* about|plan\w*|fantasi\w*|telling me|tempted)\b")
+          r"think\w* about|plan\w*|fantasi\w*|telling me|tempted|picturing|imagin\w*|see myself|keep wanting|nearly"
+          r"|came "
+          r"(?:really |so )?close to)\b")
 HARM = (r"(?:kill\w*|murder\w*|stab\w*|strangl\w*|shoot\w*|smother\w*|hurt\w*|harm\w*|beat\w*|push\w*|drown\w*|"
-        r"chok\w*|poison\w*|attack\w*|go after)")
-OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:my|our|the|this|that) (?:little |big "
+        r"chok\w*|poison\w*|attack\w*|go after|drop\w*|shak\w*|throw\w*|suffocat\w*)")
+OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:my|our|the|this|that|his|her|their)"
+          r" (?:little |big "
           r"|older |younger |baby |twin )?(?:husband|wife|"
           r"partner|boyfriend|girlfriend|baby|child|kids?|son|daughter|mum|dad|mother|father|brother|sister|boss|"
           r"neighbou?r|roommate|flatmate|family|coworker|co worker|colleague|teacher|ex|friend|step\w*|\w+ in law|"
@@ -87,7 +120,11 @@ RED_FLAGS = {
                       r"{0,3}(?:arm|jaw|neck|back|shoulder)",
                       r"\b(?:having|had|think|is|it's) (?:a )?heart attack",
         r"\b(?:pain|tight|pressure|crush|clutch|squeez|heav|ach)\w*" + W8 + r" (?:chest|breastbone|sternum)\b",
-        r"\b(?:gtn|nitro\w*|angina spray)\b.*\b(?:still|worse|not (?:working|helping)|didn't|hasn't)"),
+        r"\b(?:gtn|nitro\w*|angina spray)\b.*\b(?:still|worse|not (?:working|helping)|didn't|hasn't)",
+        r"\bchest (?:is |feels )?(?:very |so |really )?(?:pain\w*|heavy|tight|sore)",
+        r"\b(?:going|spreading|radiating|moving) (?:in)?to (?:my|his|her|the) jaw",
+        r"\bcold sweats?\b",
+        r"\b(?:grey|gray)\b" + W4 + r" (?:sweat\w*|clammy)|\b(?:sweat\w*|clammy)" + W4 + r" (?:grey|gray)\b"),
     # MedlinePlus "Breathing problems (difficulty breathing, shortness of breath)"
     "breathing": _rx(r"\b(?:can't|unable to|struggling to|hard to|barely|trouble|difficulty|problems?) "
                      r"(?:breathe|breathing|catch|get (?:his|her|my|a|any|enough )?(?:breath|air))",
@@ -165,7 +202,8 @@ RED_FLAGS = {
         r"\bblood\b" + W4 + r" (?:very fast|so fast|fast|like a tap|like a hose)",
         r"\bslash\w*",
         r"\b(?:cut|knife|wound|blood|bleed\w*)\b.*\b(?:can't|cannot|couldn't) stop (?:it|the bleed\w*|the blood)",
-        r"\bveins? (?:has |have |just )?burst"),
+        r"\bveins? (?:has |have |just )?burst",
+        r"\b(?:won't|doesn't|isn't|not|can't|cannot|couldn't) stop(?:ped)? (?:the )?bleed\w*"),
     # MedlinePlus "Coughing up or vomiting blood"
     "blood_up": _rx(r"\bcough\w*" + W8 + r" blood", r"\b(?:vomit\w*|threw up|throw(?:s|ing)? up|thrown up|sick"
                                                     r"|spit\w*|spat)" + W4
@@ -206,7 +244,9 @@ RED_FLAGS = {
         + W4 + r" head",
         r"\b(?:neck|back|spine)\b.*\b(?:pins and needles|tingl\w*|numb\w*)" + W4 + r" (?:both|arms?|legs?|hands?"
             r"|feet)",
-        r"\bclear (?:\S+ )?fluid" + W4 + r" (?:nose|ear)"),
+        r"\bclear (?:\S+ )?fluid" + W4 + r" (?:nose|ear)",
+        r"\b(?:fell|landed|fall\w*|dropped)\b" + W8 + r" (?:on|onto) (?:his|her|my|their|the) head\b.*\b(?:vomit\w*|"
+        r"throw\w* up|threw up|sick|drowsy|sleepy|confus\w*)"),
     # MedlinePlus "Severe or persistent vomiting"
     "vomiting": _rx(r"\bcan't keep (?:anything|any ?thing|water|fluids|food|drinks?)" + W4 + r" down",
                     r"\b(?:vomit\w*|throwing up|thrown up|being sick|been sick)" + W8 + r" (?:all (?:day|night)|"
@@ -216,7 +256,9 @@ RED_FLAGS = {
                     r"\b(?:vomit\w*|throwing up)" + W8 + r" (?:no (?:pee|wee|urine)|dry mouth|mouth (?:is )?(?:very "
                                                          r"|so )?dry|dehydrat|can't stand)",
         r"\b(?:vomit\w*|throwing up|being sick)\b" + W4 + r" (?:green|bile|bilious)",
-        r"\b(?:belly|tummy|stomach|abdomen)\b" + W4 + r" (?:rigid|rock hard|hard as|swollen and hard|distended)"),
+        r"\b(?:belly|tummy|stomach|abdomen)\b" + W4 + r" (?:rigid|rock hard|hard as|swollen and hard|distended)",
+        r"\b(?:haven't|hasn't|can't|not|no) pass(?:ed|ing)? (?:wind|gas|a stool)|\bvomit\w* (?:smells|looks) like "
+        r"(?:poo|poop|faeces|feces)"),
     # MedlinePlus "Sudden injury due to a motor vehicle accident, burns or smoke inhalation, near drowning"
     "accident": _rx(r"\b(?:car|motorbike|motorcycle|bike|road|traffic) (?:crash|accident|collision)",
                     r"\bhit by (?:a )?(?:car|bus|truck|van|lorry|train|motorbike)", r"\bcrashed (?:his|her|my|the|"
@@ -251,7 +293,12 @@ RED_FLAGS = {
         r"\bhanging (?:by|off)",
         r"\bcaught (?:his|her|my|their) \S+ in (?:a|an|the) \S+",
         r"\b(?:kicked|punched|stabbed|struck|hit) (?:\S+ )?(?:in|on) (?:the|his|her|my) (?:upper |lower )?(?:left "
-        r"|right )?" r"(?:stomach|tummy|belly|abdomen|chest|ribs|side)"),
+        r"|right )?" r"(?:stomach|tummy|belly|abdomen|chest|ribs|side)",
+        r"\bcame off (?:my|his|her|the|a) (?:motor)?(?:bike|cycle|horse)|\bfell off (?:my|his|her|the|a)"
+        r" (?:motor)?bike",
+        r"\b(?:went|gone|go|goes) (?:straight |right )?through (?:my|his|her|the) (?:hand|foot|arm|leg|finger|eye"
+        r"|thigh)",
+        r"\bimpaled"),
     # MedlinePlus "Sudden, severe pain anywhere in the body", with the NHS's sudden "thunderclap" headache
     "severe_pain": _rx(r"\b(?:severe|worst|agonising|agonizing|unbearable|excruciating|horrendous|terrible|crippling)"
                        + W4 + r" (?:stomach|abdominal|tummy|belly|pain|headache|head)",
@@ -272,7 +319,8 @@ RED_FLAGS = {
         r"\b(?:very (?:very )?strong|so strong|unbelievable|insane|incredible|unreal) pain|\bpain\b" + W4
         + r" (?:unbelievable|insane|incredible|unreal)",
         r"\blike a knife|\bexploded with pain|\bscreaming (?:in|with) pain",
-        r"\bscreaming\b.*\b(?:belly|tummy|stomach|pain|hurts|touch)"),
+        r"\bscreaming\b.*\b(?:belly|tummy|stomach|pain|hurts|touch)",
+        r"\bhalos? (?:around|round) (?:the )?lights"),
     # MedlinePlus "Sudden dizziness, weakness, or change in vision"; the stroke signs (BE FAST)
     "dizziness_weakness_vision": _rx(
         r"\bdroop", r"\bslurr", r"\b(?:having|had|is|it's) a stroke", r"\bhalf (?:my|his|her) face",
@@ -302,7 +350,9 @@ RED_FLAGS = {
         r"\bcan't walk (?:in a )?straight",
         ONSET + W8 + r" (?:unsteady|spinning|vertigo|off balance)",
         r"\b(?:arm|leg)s?\b" + W4 + r" (?:no|not|isn't|won't|stopped) (?:working|moving)",
-        r"\b(?:hand|arm|leg) (?:is |feels |went )?(?:clumsy|useless)"),
+        r"\b(?:hand|arm|leg) (?:is |feels |went )?(?:clumsy|useless)",
+        r"\b(?:arm|leg|hand|face)\b" + W4 + r" (?:weak|numb)\b.*\b(?:mouth|face|speech|talk\w*)\b",
+        r"\bmouth (?:feels |is |looks )?(?:funny|numb|droopy|weird)"),
     # MedlinePlus "Upper abdominal pain or pressure" (a heart attack can feel like indigestion)
     "upper_abdominal": _rx(r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W4 + r" (?:pain|pressure|ache|hurt)",
                            r"\b(?:pain|pressure|ache|burning)" + W4 + r" (?:upper (?:stomach|abdomen|belly|tummy)"
@@ -316,7 +366,9 @@ RED_FLAGS = {
         r"\btop of " + OWNER + r" (?:stomach|belly|tummy)" + W4 + r" (?:agony|pain|hurts|killing)",
         r"\btop of (?:my|his|her|the) (?:stomach|tummy|belly)" + W8 + r" (?:squeez\w*|pain|agony|pressure|crush\w*"
             r"|fist)",
-        r"\b(?:pain|pressure)\b" + W4 + r" (?:in )?(?:the )?top of (?:the |my |his |her )?(?:stomach|tummy|belly)"),
+        r"\b(?:pain|pressure)\b" + W4 + r" (?:in )?(?:the )?top of (?:the |my |his |her )?(?:stomach|tummy|belly)",
+        r"\bhigh up in (?:my|his|her|the) (?:belly|stomach|tummy)",
+        r"\bclutch\w*" + W4 + r" (?:stomach|chest|belly|tummy)"),
     # MedlinePlus "call 911 if ... a severe allergic reaction": swelling of the airway, hives with faintness
     "allergic_reaction": _rx(r"\bthroat (?:is |feels )?(?:closing|swell|tight)", r"\b(?:tongue|lips?|face|eyes?"
         r"|throat)" + W4
@@ -377,7 +429,8 @@ INGEST = (r"(?:swallowed|swallowing|drank|drunk|drinking|ate|eaten|eating|took|t
           r"mixed|inhaled)")
 EXCESS = re.compile(r"\b(?:too (?:much|many)|whole|all (?:of )?(?:my|his|her|the)|double|twice|extra|instead of|"
                     r"by accident|accidentally|by mistake|a load|a bunch|(?<!\d )(?:[5-9]|\d\d+)(?! ?(?:ml|mg|g|mcg|"
-                    r"weeks?|months?|years?|yo|yr)\b))\b")
+                    r"weeks?|months?|years?|yo|yr|min|mins|minutes?|hours?|hrs?|days?|times|puffs?|percent|degrees?|c"
+                    r"|f)\b))\b")
 CHILD = re.compile(r"\b(?:baby|toddler|kid|child|son|daughter|boy|girl|little one|\d+ ?(?:yo|yr|year|month))")
 POISONING = {
     "chemical_ingested": re.compile(rf"\b{INGEST}\b.*\b(?:{CHEMICAL})\b|\b(?:{CHEMICAL})\b.*\b{INGEST}\b"),
@@ -399,7 +452,7 @@ POISONING = {
     # a child near missing pills (gated like an excess: a child, an excess or a red flag)
     "medicine_missing": re.compile(rf"\b(?:{MEDICINE}|pill (?:organi[sz]er|box))\b" + W8 + r" missing\b|\bmissing "
                                    rf"(?:{MEDICINE})\b"),
-    "overdose": re.compile(r"\boverdos|\bpoisoning\b|\bpoisoned\b|\bspiked\b"),
+    "overdose": re.compile(r"\boverdos|(?<!food )\bpoisoning\b|\bpoisoned\b|\bspiked\b"),
 }
 
 # (d) Self-harm: never gated, so every phrase names intent, a plan, a method or an injury to oneself.
@@ -409,13 +462,20 @@ SELF_HARM = {
                          r"\b(?:want\w*|going|plan\w*|ready|think\w*|thought|feel like|about)" + W4
                          + r" end\w* it\b(?! with)",
                          r"\b(?:end\w*|take) (?:my|his|her|their) (?:own )?life", r"\bend (?:everything|things)\b",
-                         r"\b(?:wants?|wanted|wish|ready) to (?:die|be dead)\b", r"\brather be dead",
+                         r"\b(?:wants?|wanted|wish|ready) to (?:die|be dead)\b(?! (?:of|from) (?:embarrassment"
+                         r"|laughing|shame|boredom|cringe))", r"\brather be dead",
                          r"\bwish\w* (?:i|he|she|they) (?:was|were|could be|had) (?:dead|never been born|never born)",
                          r"\bhang (?:myself|himself|herself)", r"\bwant to overdose|\b(?:took|taken|take) an overdose",
                          r"\b(?:going to|will|gonna|think\w* (?:of|about)|plan\w* (?:to|on)|want\w* to) "
                          r"(?:take|taking|swallow\w*) all (?:of )?(?:my|the|his|her|their) (?:pills|tablets|meds)",
                          r"\b(?:overdos\w*|took|taken|swallowed|cut|hurt)" + W4 + r" on purpose",
-        r"\bunaliv\w*"),
+        r"(?<!what )(?<!word )\bunaliv\w*(?! means| mean)", r"(?<!does )\bsewer ?slide(?! mean)",
+        r"\b(?:finish|end)\w* (?:my|his|her|their) (?:own )?life",
+        r"\b(?:overdos\w*|took|taken|swallowed|cut|hurt|stopped|not|haven't|quit)" + W8 + r" on purpose",
+        r"\bstop my (?:own )?heart", r"\b(?:don't|do not|never) want to (?:wake up|be (?:saved|found|rescued|helped))",
+        r"\bmak\w* sure i (?:don't|do not|never)\b(?! (?:go over|overdo|exceed|take too|forget|miss|get|catch))",
+        r"\bmake sure it works|\bworks first time",
+        r"\bcatch(?:ing)? the bus\b.*\b(?:picked|spot|date|tonight|goodbye)"),
     # Samaritans / 988: hopelessness, being a burden, no reason to live, saying goodbye, wishing not to exist
     "intent_indirect": _rx(r"\b(?:better (?:off|of)|happier) (?:without (?:me|him|her|them|us)|dead"
                            r"|if (?:i|he|she|they) (?:was|were) dead)",
@@ -429,7 +489,7 @@ SELF_HARM = {
                            r"\b(?:disappear|sleep) forever",
                            r"\bnot (?:going to )?be (?:here|around|alive) (?:much longer|for long|any ?more|tomorrow)",
                            r"\b(?:think\w*|thought) (?:about|of) (?:not being here|being dead|dying)\b",
-                           r"\b(?:want\w*|wish\w*|hope\w*|rather|like)\b" + W8
+                           r"\b(?:want\w*|wish\w*|hop(?:e|es|ing)|rather|would like)\b" + W8
                            + r" (?:never|not|don't|didn't|won't) wake up",
                            r"\bstop existing", r"\btired of (?:living|life|being alive)", r"\bno way out\b",
                            r"\bcan't (?:go on|carry on|keep going)(?: like this| any ?more| living|$)",
@@ -454,7 +514,19 @@ SELF_HARM = {
         r"\bbetter if i (?:am|was|were|wasn't|weren't) (?:not )?(?:around|here|gone|dead|alive)",
         r"\btonight(?:'s| is) the night",
         r"\bgave (?:away )?(?:my|his|her) (?:cat|dog|pets?|things) (?:away|to)",
-        r"\b(?:notes?|letters?) (?:for|to) (?:everyone|everybody)"),
+        r"\b(?:notes?|letters?) (?:for|to) (?:everyone|everybody)",
+        r"\b(?:my )?last (?:message|text|post|goodbye)\b(?! (?:from|about|i sent you))",
+        r"\b(?:feels like|is) the (?:night|day)\b",
+        r"\bwon't be (?:a problem|a burden|around|here|bothering)",
+        r"\bwant\w* to (?:disappear|vanish|not exist)\b",
+        r"\bgoodbye (?:emails?|messages?|texts?|notes?|letters?|posts?|videos?)|\bmessaged everyone i love|\bdeleted"
+        r" (?:all )?my " r"(?:socials|accounts|social media)",
+        r"\b(?:i've|have|i) (?:written|wrote) (?:my |all my )?(?:goodbye )?letters",
+        r"\b(?:wrote|writing|redoing|made|updat\w*) (?:a|my) will\b.*\b(?:gave|given|giving|goodbye|overdose|pills"
+        r"|won't be)",
+        r"\bnot doing this any ?more|\btired of fighting|\bmake it easier for (?:them|everyone)",
+        r"\b(?:planned|plotted) it (?:all )?out|\bgive me (?:one|a) reason (?:i|not to)",
+        r"\b(?:knife|gun|rope|pills|razor) (?:is |are )?ready\b|\bgot the (?:knife|gun|rope|pills|razor) ready"),
     # WHO / 988: access to means, a place or a plan, and method or lethal-dose questions
     "method": _rx(r"\bhow (?:many|much)" + W8 + r" (?:to die|would kill|to kill|kill (?:me|you)|lethal|fatal|not wake"
                   r"|never wake)", r"\b(?:lethal|fatal) dose", r"\bpainless way", r"\bhow deep" + W8 + r" cut",
@@ -474,7 +546,26 @@ SELF_HARM = {
                   r"balcony|\d+\w* floor)", r"\b(?:standing|sitting|stood) on (?:the|a) (?:bridge|roof|ledge|edge|"
                   r"cliff|tracks|railway)", r"\b(?:drive|driving|drove|crash) (?:my car )?into (?:a |the )?(?:wall|tree"
                   r"|traffic|river)",
-        r"\bheight\b.*\bjump|\bjump\w*\b.*\b(?:high enough|height|to make sure)"),
+        r"\bheight\b.*\bjump|\bjump\w*\b.*\b(?:high enough|height|to make sure)",
+        r"\b(?:high|tall|deep|strong|enough)\b.*\b(?:wouldn't|would not|won't|not|never) survive",
+        r"\b(?:dying|death|die|going)\b.*\bpainless|\bpainless\b.*\b(?:die|dying|death|go)\b",
+        r"\b(?:have|has|had|got|bought|buying|keep|kept) (?:a |the |some )?(?:rope|noose)\b",
+        r"\b(?:enough|amount)\b.*\b(?:for sure|so i (?:don't|won't) wake|to do it|to not wake)",
+        r"\bso (?:i|i'll) (?:don't|won't|never) wake up",
+        r"\bwould do it\b|\bstop (?:a|my|the) heart",
+        r"\b(?:is|are|would) \d+ (?:\S+ ){0,3}enough",
+        r"\b(?:took|take|taking|swallow\w*) all \d+",
+        r"\bholding them in my hand", r"\bneed it to be quick",
+        r"\bhose\b.*\bexhaust|\bexhaust\b.*\bhose",
+        r"\bengine running\b.*\bgarage|\bgarage\b.*\bengine running",
+        r"\b(?:does|would|will) (?:drowning|hanging|jumping|dying|it) hurt",
+        r"\b(?:cleanest|quickest|easiest|surest|gentlest|best) way to (?:go|do it|die|end)\b",
+        r"\b(?:drive|driving|drove|crash\w*) (?:my car )?into (?:a |the )?(?:\S+ )?(?:wall|tree|oak|traffic|river"
+        r"|lorry|truck|" r"bridge)",
+        r"\b(?:till|until) it's over\b",
+        r"\b(?:bath|tub)\b.*\b(?:razor|blade)|\b(?:razor|blade)\b.*\b(?:bath|tub)\b",
+        r"\b(?:saving|saved|stockpil\w*|stash\w*|hoard\w*)\b" + W4 + r" (?:\S+ )?(?:oxy\w*|diazepam|lithium|codeine"
+            r"|tramadol|" r"morphine|amitriptyline|paracetamol|tylenol|sleeping)"),
     # MedlinePlus "Feeling of committing ... murder": urges or plans to kill or seriously hurt another person
     "harm_to_others": _rx(r"\b(?:feel\w*|i'm|i am|been|having) homicidal", INTENT + W4 + r" " + HARM + r" " + OTHERS,
                           r"\bkill (?:him|her|them|someone|somebody|everyone)\b(?! off)",
@@ -489,7 +580,35 @@ SELF_HARM = {
         r" (?:him|her|them))",
         r"\bso (?:they|he|she) (?:don't|doesn't|won't|never) (?:get back up|wake up)",
         r"\bmake sure (?:he|she|they) never",
-        r"\bpillow over (?:his|her|their) face"),
+        r"\bpillow over (?:his|her|their) face",
+        r"\b(?:in|into) (?:someone's|someones|somebody's|his|her|their|my \S+'s|my \S+s) (?:drink|food|tea|coffee"
+        r"|meal|" r"dinner|water)\b.*\bso (?:they|he|she) (?:don't|doesn't|won't|can't) (?:notice|know|taste|find out)",
+        r"\b(?:death|murder|killing|it)\b" + W4 + r" look like an accident|\bget away with (?:murder|killing)",
+        r"\b(?:gun|knife|rifle|shotgun|weapon|hammer|bat|machete)\b.*\b(?:pay for|make (?:him|her|them) pay|teach "
+        r"(?:him|her|them) a lesson)|\b(?:pay for|make (?:him|her|them) pay)\b.*\b(?:gun|knife|rifle|shotgun|weapon|"
+        r"hammer|bat|machete)\b",
+        r"\bsmash\w* (?:his|her|their|your|someone's) (?:skull|face|head)",
+        r"\b(?:poison|antifreeze|chemical|rat poison|bleach|arsenic|cyanide)\b.*\b(?:taste|notice|tox screen"
+        r"|detect\w*|show up|" r"make (?:him|her|them) (?:really )?sick)",
+        r"\b(?:put|putting|slip\w*|add\w*)\b" + W8 + r" (?:in|into) (?:his|her|their|someone's|someones|my \S+'s|my"
+                                                     r" \S+s) " r"(?:food|drinks?|coffee|tea|meal|dinner|water)",
+        r"\b(?:hand|pillow) over (?:his|her|their) (?:mouth|face)|\bholding (?:him|her|them) over",
+        r"\bmak\w* (?:them|him|her|you) (?:all )?pay\b",
+        r"\bgoing over there\b.*\b(?:hammer|bat|knife|gun)|\b(?:hammer|bat|" r"knife|gun)\b.*\bgoing over there",
+        r"\blook like (?:an accident|sids|suicide|natural causes)",
+        r"\b(?:nobody|no one) would (?:question|know|suspect)",
+        r"\b(?:they'll|they will) (?:never forget|all know my name|know my name)|\blist of names",
+        r"\b(?:driv\w*|ram\w*|plough\w*|plow\w*) into (?:the )?(?:protesters|crowd|people|pedestrians)|\bhit"
+        r" (?:someone|somebody|" r"him|her|them) with my car",
+        r"\b(?:he|she|they)(?:'ll| will| is going to|'s going to| said (?:he|she)'d| says (?:he|she)'ll) (?:kill|hurt"
+        r"|shoot|stab) " r"(?:me|us|the kids|my \S+)",
+        r"\b(?:get rid of|dispose of|hide) (?:a|the|his|her) body",
+        r"\bdo it while (?:he|she|they)",
+        r"\b(?:strangl\w*|smother\w*|chok\w*|stab\w*|kill\w*) (?:someone|somebody|him|her|them|my \S+)\b.*\bcame"
+        r" (?:really |so )?close",
+        r"\bburn (?:his|her|their|the) house down|\bwith (?:him|her|them) inside",
+        r"\bjail\b.*\b(?:hurt|kill|stab)|\b(?:hurt|kill|stab)\w*\b.*\bjail\b",
+        r"\b(?:way|how) to (?:kill|murder|poison) (?:my|a|someone|somebody|him|her|them)\b"),
     # an attempt happening now, or just now, in anyone
     "attempt_now": _rx(r"\b(?:attempt\w*|tried|trying|tries) (?:to commit |to )?suicide" + W8
                        + r" (?:just|tonight|today|right now|now|last night|this morning|an hour ago|minutes ago)\b",
@@ -500,7 +619,10 @@ SELF_HARM = {
                        r"\bcutting (?:again|(?:my|his|her) (?:arms|legs|wrists|thighs|skin))",
                        r"\b(?:scratch|pick|punch|hit|bang|bit)\w*" + W8 + r" (?:until|till) (?:they|it|i|my \w+) "
                        r"(?:bleeds?|bruises?)",
-        r"\bcut\w* (?:deeper|too deep|again)"),
+        r"\bcut\w* (?:deeper|too deep|again)",
+        r"\b(?:scratch|pick|punch|hit|bang|bit)\w*" + W8 + r" (?:until|till|til) (?:they|it|i|my \w+) (?:bleed\w*"
+                                                           r"|bruis\w*|" r"can't feel|go numb|hurt\w*)",
+        r"\bhide (?:my |the )?(?:cuts|scars|burns|self harm)|\bi cut (?:every|myself|again|deeper)"),
 }
 
 # (e) Suicide or self-harm named as a topic. The writer's own thoughts get the crisis text; so does a statement
@@ -515,5 +637,7 @@ TOPIC_FRAME = _rx(QUESTION.pattern, r"\b(?:prevent\w*|statistics?|stats|rates?|h
                   r"signs|risk factors?|research|studies|study|programmes?|programs?|hotlines?|helplines?|crisis "
                   r"(?:lines?|centres?|centers?|teams?)|988|awareness|myths?|screening|how (?:do|can|should) (?:i|we|"
                   r"you|people|parents|teachers)|support|supporting|help (?:a|my|someone|them|him|her)|talk to|"
-                  r"bereave\w*|grief|griev\w*|lost (?:a|my|our) \S+ to|evidence|data|module|polic(?:y|ies)|reduc\w*|"
+                  r"bereave\w*|grief|griev\w*|lost (?:a|my|our) \S+ to|as a (?:teen|teenager|kid|child)|years (?:ago"
+                  r"|later)|used to|"
+                  r"in the past|scars?|doing (?:well|better|ok) now|evidence|data|module|polic(?:y|ies)|reduc\w*|"
                   r"lecture|essay|course)\b")

@@ -15,26 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plugins.safety import second_opinion
-from plugins.safety.rules import (
-    CHILD,
-    CHRONIC,
-    EXCESS,
-    JOKING,
-    LEARNING,
-    MILD,
-    OWN_TOPIC,
-    POISONING,
-    PRESENT,
-    QUESTION,
-    RED_FLAGS,
-    SELF_HARM,
-    SEVERE,
-    SITUATION,
-    TOPIC,
-    TOPIC_FRAME,
-    WEAPON,
-)
+from plugins.safety import rules, second_opinion
 from plugins.safety.wording import normalize
 
 CATEGORIES = ("self_harm", "poisoning", "medical_emergency")  # priority order
@@ -87,34 +68,48 @@ class Triage:
         return {"category": self.category, "signals": list(self.signals), "notice": self.notice}
 
 
+def _informational(text: str) -> bool:
+    """A general question, a lesson, something over and done with, or a small thing: no red-flag or poisoning rule
+    judges it (self-harm rules always do)."""
+    severe = rules.SEVERE.search(text)
+    return (bool(rules.QUESTION.match(text)) and not rules.SITUATION.search(text)
+            or bool(rules.LEARNING.search(text)) and not rules.PRESENT.search(text) and not severe
+            or bool(rules.MILD.search(text)) and not severe
+            or bool(rules.RESOLVED.search(text)) and not severe and not rules.CAME_BACK.search(text))
+
+
+def _poisoning(text: str, red_flags: list[str]) -> list[str]:
+    """Poisoning rules that fired; a medicine counts only with an excess, or a child or red flag plus swallowing."""
+    swallowed = (rules.CHILD.search(text) or red_flags) and rules.TAKEN.search(text)
+    gates = {"medicine_excess": rules.EXCESS.search(text) or swallowed,
+             "medicine_taking": rules.EXCESS.search(text),
+             "medicine_missing": rules.CHILD.search(text) or red_flags}
+    return [n for n, rx in rules.POISONING.items() if rx.search(text) and gates.get(n, True)]
+
+
 def triage(message: str, learned: bool = True) -> Triage:
     """Classify one message; the highest-priority category that fired wins (see CATEGORIES). `learned=False`:
     the rules alone, without the learned second opinion (to measure what it adds)."""
     text = normalize(message)
-    # (b) Situation: a general information question with no person, time or plea in it is not an emergency.
-    informational = bool(QUESTION.match(text)) and not SITUATION.search(text) \
-        or bool(LEARNING.search(text)) and not PRESENT.search(text) and not SEVERE.search(text) \
-        or bool(MILD.search(text)) and not SEVERE.search(text)  # learning, a past event, or a small thing
+    informational = _informational(text)
     fired: dict[str, list[str]] = {c: [] for c in CATEGORIES}
-    fired["self_harm"] = [n for n, rx in SELF_HARM.items() if rx.search(text)]  # always, however it is phrased
-    if fired["self_harm"] == ["harm_to_others"] and JOKING.search(text) and not WEAPON.search(text):
-        fired["self_harm"] = []  # "lol i'm going to kill her" about leftovers
-    about = not fired["self_harm"] and TOPIC.search(text)
-    if about and (OWN_TOPIC.search(text) or not TOPIC_FRAME.search(text)):
+    fired["self_harm"] = [n for n, rx in rules.SELF_HARM.items() if rx.search(text)]  # always, however it is phrased
+    if fired["self_harm"] == ["harm_to_others"] and not rules.WEAPON.search(text) \
+            and (rules.JOKING.search(text) or rules.STUDY.search(text)):
+        fired["self_harm"] = []  # "lol i'm going to kill her" about leftovers; a question for a class or a novel
+    about = not fired["self_harm"] and rules.TOPIC.search(text)
+    if about and (rules.OWN_TOPIC.search(text) or not rules.TOPIC_FRAME.search(text)):
         fired["self_harm"] = ["topic"]  # the writer's own thoughts, or news without a question: the crisis text
     if not informational:
-        fired["medical_emergency"] = [n for n, rx in RED_FLAGS.items() if rx.search(text)]
-        gates = {"medicine_excess": EXCESS.search(text) or CHILD.search(text) or fired["medical_emergency"],
-                 "medicine_taking": EXCESS.search(text)}
-        gates["medicine_missing"] = gates["medicine_excess"]
-        fired["poisoning"] = [n for n, rx in POISONING.items() if rx.search(text) and gates.get(n, True)]
+        fired["medical_emergency"] = [n for n, rx in rules.RED_FLAGS.items() if rx.search(text)]
+        fired["poisoning"] = _poisoning(text, fired["medical_emergency"])
     category = next((c for c in CATEGORIES if fired[c]), None)
     signals = tuple(f"{c}:{n}" for c in CATEGORIES for n in fired[c])
     if category is None and about:
         return Triage(None, ("support:topic",), SUPPORT)
-    sudden = not (CHRONIC.search(text) and not PRESENT.search(text))  # the learned opinion judges sudden things only
+    sudden = not (rules.CHRONIC.search(text) and not rules.PRESENT.search(text))  # weeks of the same: rules only
     if category is None and learned and not informational and sudden and (opinion := second_opinion.opinion(message)):
-        category, signals = opinion[0], (f"second_opinion:{opinion[0]}",)
+        category, signals = opinion[0], (f"second_opinion:{opinion[0]}",)  # it adds a trigger, never removes one
     return Triage(category, signals, NOTICES.get(category) if category else None)
 
 

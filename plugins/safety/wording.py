@@ -16,7 +16,8 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": 
 # Common misspellings, missing apostrophes and text-speak -> the word the rules are written against.
 _SPELLING = dict(
     [(w.replace("'", ""), w) for w in ("can't", "won't", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't",
-                                       "hasn't", "haven't", "shouldn't", "couldn't", "i'm", "i've", "there's",
+                                       "hasn't", "haven't", "shouldn't", "couldn't", "wouldn't", "i'm", "i've",
+                                       "there's",
                                        "he's", "she's", "what's")],
     cannot="can't", breath="breathe", breth="breathe", brething="breathing", breathin="breathing",
     unconcious="unconscious", unconscous="unconscious", unconsious="unconscious", unresponcive="unresponsive",
