@@ -38,7 +38,11 @@ LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i
                       r"|prevent)|"
                       r"resolved (?:on its own|by itself|itself)|writing a (?:crime )?(?:novel|story|book|script)|for"
                       r" my training|"
-                      r"training notes|is it (?:common|normal|usual) for|(?:at|for|before) (?:my|his|her|the) next"
+                      r"training notes|why (?:do|does) (?:i|you|people|my \S+) (?:feel|get|have)|(?:doctor|gp|nurse"
+                      r"|pharmacist|"
+                      r"dentist) (?:mentioned|said|told me|explained)|at my (?:check ?up|appointment)|(?:\d+|a|one"
+                      r"|two|three|few) "
+                      r"(?:weeks?|months?|years?) ago|(?:at|for|before) (?:my|his|her|the) next"
                       r" (?:check ?up|"
                       r"appointment|visit|gp)|learning (?:for|about)|care plan|(?:listed|described|mentioned) as|is a"
                       r" (?:sign|symptom) of|"
@@ -53,15 +57,18 @@ LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i
                       r" (?:totally "
                       r"|completely |"
                       r"absolutely |perfectly )?(?:fine|ok|okay|normal|well) (?:since|after|now|ever since))\b")
-PRESENT = re.compile(r"\b(?:right now|tonight|today|this (?:morning|afternoon|evening)|still|keeps?|won't stop|"
+PRESENT = re.compile(r"\b(?:right now|tonight|today|this (?:morning|afternoon|evening)|still(?! (?:get|have|think|feel|"
+                     r"remember|struggle))|keeps?|won't stop|"
                      r"isn't stopping|currently|at the moment|minutes? ago|an hour ago|hours ago|just (?:now|happened)|"
                      r"since (?:yesterday|this morning|last night)|please|help me|(?:it's|its|is|it is) happening"
                      r" again|started again|"
-                     r"been \w+ing|for (?:\d+ |a few |several )?hours|now)\b")
+                     r"(?<!someone )(?<!somebody )(?<!person )(?:has|have|i've|he's|she's|they've) been \w+ing|for"
+                     r" (?:\d+ |a few |several )?hours|now)\b")
 # Something taken by mouth on purpose or by mistake (not "gave him his rescue medicine")
 TAKEN = re.compile(r"\b(?:swallowed|swallowing|drank|drunk|ate|eaten|took|taken|downed|chew\w*|got into|suck\w*|bit)\b")
 # Over and done with ("back to normal now"): quiet unless it came back or something is severe
-RESOLVED = re.compile(r"\b(?:back to normal|slowly improving|getting better|doing (?:well|fine|ok) now|healing"
+RESOLVED = re.compile(r"\b(?:back to normal|coughed it (?:out|up)|(?:is|it's|its) healing|fine afterwards|slowly"
+                      r" improving|getting better|doing (?:well|fine|ok) now|healing"
                       r" (?:well|nicely|"
                       r"fine)|fully recovered|never again since|all good now|resolved (?:on its own|by itself|itself)|"
                       r"(?:eating|drinking|playing) (?:and (?:eating|drinking|playing) )?(?:normally|now)|(?:been|is"
@@ -77,13 +84,15 @@ CAME_BACK = re.compile(r"\b(?:but|and) (?:now|tonight|today|this morning|then|su
 # A symptom the writer calls small ("a tiny streak of blood", "a bit wheezy"), unless something says otherwise.
 MILD = re.compile(r"\b(?:(?:tiny|small|little|faint) (?:streak|speck|fleck|trace|spot|drop)s? of blood|streaks? of"
                   r" blood|"
-                  r"a (?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed|breathless|out of breath))\b")
+                  r"a (?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed|breathless|out of breath|short of"
+                  r" breathe?))\b")
 SEVERE = re.compile(r"\b(?:a lot|lots|loads|severe|worse|worst|can't|cannot|won't stop|heavy|heavily|pouring|mouthfuls|"
                     r"cups?|blue|feel\w* faint|collapsed)\b")
 # Weeks of the same thing: the learned second opinion stays out of it (the rules still judge it)
 CHRONIC = re.compile(r"\bfor (?:a (?:couple|few) (?:of )?|several |many |\d+ |two |three )?(?:weeks|months|years)\b|"
                      r"\bby the end of the (?:work)?day|\bevery (?:day|night|morning|evening|time i)\b")
-STUDY = re.compile(r"\b(?:is it (?:common|normal|usual) for|writing a (?:crime |murder |detective )?(?:novel|story"
+STUDY = re.compile(r"\b(?:is it (?:common|normal|usual) for|reading about|difference between|writing a (?:crime "
+                   r"|murder |detective )?(?:novel|story"
                    r"|book|"
                    r"script|screenplay)|for (?:my|a|our) (?:\S+ )?(?:class|essay|course|module|assignment|exam)|what"
                    r" does \S+ "
@@ -110,7 +119,8 @@ OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:
 # (a) Red flags, medical emergencies. The key is the family; the comment names the line of the list it covers.
 RED_FLAGS = {
     # MedlinePlus "Chest pain"; AHA heart attack warning signs: pressure, squeezing, spreading to arm, jaw or back
-    "chest_pain": _rx(r"\bchest (?:pains?|hurts?|tight|pressure|burns?|feels? (?:like|heavy|tight)|is (?:killing|"
+    "chest_pain": _rx(r"\bchest (?:really |so |very )?(?:pains?|hurts?|tight|pressure|burns?|feels? (?:like|heavy"
+                      r"|tight)|is (?:killing|"
                       r"crushing|tight|heavy))",
                       r"\b(?:pain|tight|pressure|crushing|clutching|squeez\w*|heavy|heaviness|ache|aching)" + W4
                       + r" (?:chest|left arm|breastbone|sternum)\b",
@@ -143,7 +153,10 @@ RED_FLAGS = {
         r"\b(?:breathed|inhaled|sucked) in (?:a|the|my|his|her|some) \S+",
         r"\b(?:sips?|whistle|thin stream|tiny bit) (?:of )?air",
         r"\bstopping breathing|\bstops breathing",
-        r"\bblue (?:around|round) (?:the |his |her |my )?(?:mouth|lips)"),
+        r"\bblue (?:around|round) (?:the |his |her |my )?(?:mouth|lips)",
+        r"\b(?:so |really )?hard to breathe|\bbreathing is (?:so |really )?(?:hard|difficult)",
+        r"\bdrool\w*\b.*\bcan't swallow|\bcan't swallow\b.*\bdrool",
+        r"\bnoise when (?:she|he|i|they) breathes? in"),
     # MedlinePlus "Change in mental status (such as unusual behavior, confusion, difficulty arousing)"
     "mental_status": _rx(r"\bconfused\b(?! about| by| with)", r"\bconfusion\b", r"\bcan't recognise",
                          r"\b(?:doesn't|don't|didn't|does not) (?:know|recogni[sz]e) (?:where|who|what day|me|us|"
@@ -163,7 +176,8 @@ RED_FLAGS = {
         ONSET + W8 + r" (?:aggressive|agitated|a different person|not (?:him|her)self|forgetful|can't remember)",
         r"\bkeeps? asking the same (?:question|thing)",
         r"\bcan't remember anything",
-        r"\bjumbled"),
+        r"\bjumbled",
+        r"\bonly groans|\b(?:doesn't|won't|can't|not|isn't) open(?:ing)? (?:his|her|their|my) eyes"),
     # MedlinePlus "Choking"
     "choking": _rx(r"\bchok(?:ing|ed|es)\b(?! hazards?)", r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
                    r"\bstuck\b" + W4 + r" (?:can't|barely|hardly) (?:breathe|get air|talk|speak)",
@@ -220,7 +234,9 @@ RED_FLAGS = {
         r"(?:dark|bright|really) red|all red)\b"),
     # MedlinePlus "Fainting or loss of consciousness"
     "fainting": _rx(r"\bunconscious", r"\bunresponsive", r"\bnot (?:respond\w*|answer\w*)", r"\bcollapsed",
-                    r"\bpass(?:ed|es|ing)? out", r"\bfaint(?:ed|ing|s)\b", r"\bblack(?:ed|s|ing)? out\b",
+                    r"\bpass(?:ed|es|ing)? out",
+                    r"\bfaint(?:ed|ing|s)\b(?! (?:from )?laughing)",
+                    r"\bblack(?:ed|s|ing)? out\b",
                     r"\bkeeled over", r"\blost consciousness", r"\bout cold", r"\b(?:went|gone|is) limp",
                     r"\b(?:won't|not|didn't) come (?:round|around|to)\b", r"\bfloppy", r"\blying on the floor",
         r"\b(?:no|not|never|won't|doesn't|didn't|isn't) (?:dey )?respond\w*",
@@ -246,7 +262,9 @@ RED_FLAGS = {
             r"|feet)",
         r"\bclear (?:\S+ )?fluid" + W4 + r" (?:nose|ear)",
         r"\b(?:fell|landed|fall\w*|dropped)\b" + W8 + r" (?:on|onto) (?:his|her|my|their|the) head\b.*\b(?:vomit\w*|"
-        r"throw\w* up|threw up|sick|drowsy|sleepy|confus\w*)"),
+        r"throw\w* up|threw up|sick|drowsy|sleepy|confus\w*)",
+        r"\b(?:fell|fall\w*|rolled|dropped|hit|banged|bumped|knocked)\b.*\bhead\b.*\b(?:keeps? vomit\w*|"
+        r"vomiting|throwing up|threw up|drowsy|sleepy|confus\w*)"),
     # MedlinePlus "Severe or persistent vomiting"
     "vomiting": _rx(r"\bcan't keep (?:anything|any ?thing|water|fluids|food|drinks?)" + W4 + r" down",
                     r"\b(?:vomit\w*|throwing up|thrown up|being sick|been sick)" + W8 + r" (?:all (?:day|night)|"
@@ -370,7 +388,8 @@ RED_FLAGS = {
         r"\bhigh up in (?:my|his|her|the) (?:belly|stomach|tummy)",
         r"\bclutch\w*" + W4 + r" (?:stomach|chest|belly|tummy)"),
     # MedlinePlus "call 911 if ... a severe allergic reaction": swelling of the airway, hives with faintness
-    "allergic_reaction": _rx(r"\bthroat (?:is |feels )?(?:closing|swell|tight)", r"\b(?:tongue|lips?|face|eyes?"
+    "allergic_reaction": _rx(r"\bthroat (?:is |feels )?(?:like (?:it's|its|it is) )?(?:closing|swell|tight)",
+    r"\b(?:tongue|lips?|face|eyes?"
         r"|throat)" + W4
                              + r" (?:swell|swollen|puff|huge|massive|thick|fat|tight)",
                              r"\bswell\w*" + W4 + r" (?:tongue|lips?|throat|face)",
@@ -388,7 +407,8 @@ RED_FLAGS = {
                    r"\beyes (?:rolled|rolling) back",
         r"\bfoam\w* (?:at|from) (?:the )?mouth",
         r"\beyes (?:go|went|gone|going|rolled|rolling) (?:up|back)",
-        r"\bshak\w* (?:very |so )?(?:strong|hard|violently)"),
+        r"\bshak\w* (?:very |so )?(?:strong|hard|violently)",
+        r"\bjerking\b.*\bstiff|\bstiff\b.*\bjerking"),
     # NHS meningitis: rash that does not fade under a glass, stiff neck with fever, bulging fontanelle
     "meningitis": _rx(r"\brash" + W8 + r" (?:doesn't|does not|don't|won't) (?:fade|go away)", r"\bpurple spots",
                       r"\bglass test|\b(?:under|press\w*) (?:a|the) glass", r"\bbulging (?:soft spot|fontanelle)",
@@ -397,7 +417,8 @@ RED_FLAGS = {
     # UK Sepsis Trust: mottled or blotchy skin, no urine all day, "I feel like I might die"
     "sepsis": _rx(r"\bmottled", r"\bblotchy", r"\b(?:haven't|hasn't|not|didn't|hadn't) (?:peed|weed|urinated|had a"
                                               r" (?:pee|wee)|passed (?:any )?urine)",
-                  r"\bno (?:urine|pee|wee)\b", r"\bgoing to die"),
+                  r"\bno (?:urine|pee|wee)\b",
+                  r"\bgoing to die\b(?! if i (?:have|need) to| of (?:boredom|embarrassment|shame|laughter|laughing))"),
     # NICE traffic light: a baby under 3 months with a fever, floppy, blue, very sleepy or not feeding
     "baby": _rx(r"\b(?:newborn|\d+ (?:week|month) old)" + W8 + r" (?:fever|temperature|floppy|blue|sleepy|feed)",
                 r"\b(?:not|isn't|won't) feed"),
@@ -462,7 +483,8 @@ SELF_HARM = {
                          r"\b(?:want\w*|going|plan\w*|ready|think\w*|thought|feel like|about)" + W4
                          + r" end\w* it\b(?! with)",
                          r"\b(?:end\w*|take) (?:my|his|her|their) (?:own )?life", r"\bend (?:everything|things)\b",
-                         r"\b(?:wants?|wanted|wish|ready) to (?:die|be dead)\b(?! (?:of|from) (?:embarrassment"
+                         r"\b(?:wants?|wanted|wish|ready) to (?:die|be dead)\b(?! laughing| (?:of|from)"
+                         r" (?:embarrassment"
                          r"|laughing|shame|boredom|cringe))", r"\brather be dead",
                          r"\bwish\w* (?:i|he|she|they) (?:was|were|could be|had) (?:dead|never been born|never born)",
                          r"\bhang (?:myself|himself|herself)", r"\bwant to overdose|\b(?:took|taken|take) an overdose",
@@ -508,7 +530,9 @@ SELF_HARM = {
                            r" (?:family|kids|"
                            r"children|wife|husband|parents|mum|dad)",
                            r"\b(?:going to|gonna|will|i'll) do it (?:tonight|today|now|soon|this weekend|tomorrow)",
-                           r"\bgiv\w* away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)",
+                           r"\bgiv\w* away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)|\bgiv\w*"
+                           r" (?:all )?(?:my|his|her) "
+                           r"(?:things|stuff|belongings|possessions) away|\bwon't need (?:it|them|any of it|anything)",
         r"\b(?:everyone|everybody|they|people|family)(?:'s| is| are|s| will be| would be)? (?:all )?better off\b",
         r"\b(?:i'm|i am|me) not (?:here|around|alive) any ?more",
         r"\bbetter if i (?:am|was|were|wasn't|weren't) (?:not )?(?:around|here|gone|dead|alive)",
@@ -526,7 +550,8 @@ SELF_HARM = {
         r"|won't be)",
         r"\bnot doing this any ?more|\btired of fighting|\bmake it easier for (?:them|everyone)",
         r"\b(?:planned|plotted) it (?:all )?out|\bgive me (?:one|a) reason (?:i|not to)",
-        r"\b(?:knife|gun|rope|pills|razor) (?:is |are )?ready\b|\bgot the (?:knife|gun|rope|pills|razor) ready"),
+        r"\b(?:knife|gun|rope|pills|razor) (?:is |are )?ready\b|\bgot the (?:knife|gun|rope|pills|razor) ready",
+        r"\b(?:and|so) i'm done\b(?! with)|\bi'm done$"),
     # WHO / 988: access to means, a place or a plan, and method or lethal-dose questions
     "method": _rx(r"\bhow (?:many|much)" + W8 + r" (?:to die|would kill|to kill|kill (?:me|you)|lethal|fatal|not wake"
                   r"|never wake)", r"\b(?:lethal|fatal) dose", r"\bpainless way", r"\bhow deep" + W8 + r" cut",
@@ -565,7 +590,13 @@ SELF_HARM = {
         r"\b(?:till|until) it's over\b",
         r"\b(?:bath|tub)\b.*\b(?:razor|blade)|\b(?:razor|blade)\b.*\b(?:bath|tub)\b",
         r"\b(?:saving|saved|stockpil\w*|stash\w*|hoard\w*)\b" + W4 + r" (?:\S+ )?(?:oxy\w*|diazepam|lithium|codeine"
-            r"|tramadol|" r"morphine|amitriptyline|paracetamol|tylenol|sleeping)"),
+            r"|tramadol|" r"morphine|amitriptyline|paracetamol|tylenol|sleeping)",
+        r"\b(?:to be sure|for sure|sure it's|surely) (?:it's )?(?:fatal|lethal|deadly|kill)",
+        r"\bhow high\b.*\b(?:fatal|die|kill|survive)",
+        r"\bbleed out\b",
+        r"\bsupply saved|\bsaved (?:up )?(?:\S+ ){0,3}(?:supply|pills|tablets)",
+        r"\b(?:pills|tablets|rope|knife|gun|razor|blade)\b (?:\S+ )?in front of me",
+        r"\btied (?:a|the) (?:rope|noose|belt)|\bif it would hold"),
     # MedlinePlus "Feeling of committing ... murder": urges or plans to kill or seriously hurt another person
     "harm_to_others": _rx(r"\b(?:feel\w*|i'm|i am|been|having) homicidal", INTENT + W4 + r" " + HARM + r" " + OTHERS,
                           r"\bkill (?:him|her|them|someone|somebody|everyone)\b(?! off)",
@@ -593,7 +624,7 @@ SELF_HARM = {
         r"\b(?:put|putting|slip\w*|add\w*)\b" + W8 + r" (?:in|into) (?:his|her|their|someone's|someones|my \S+'s|my"
                                                      r" \S+s) " r"(?:food|drinks?|coffee|tea|meal|dinner|water)",
         r"\b(?:hand|pillow) over (?:his|her|their) (?:mouth|face)|\bholding (?:him|her|them) over",
-        r"\bmak\w* (?:them|him|her|you) (?:all )?pay\b",
+        r"\bmak\w* (?:them|him|her|you|my \S+) (?:all )?pay\b",
         r"\bgoing over there\b.*\b(?:hammer|bat|knife|gun)|\b(?:hammer|bat|" r"knife|gun)\b.*\bgoing over there",
         r"\blook like (?:an accident|sids|suicide|natural causes)",
         r"\b(?:nobody|no one) would (?:question|know|suspect)",
@@ -608,14 +639,19 @@ SELF_HARM = {
         r" (?:really |so )?close",
         r"\bburn (?:his|her|their|the) house down|\bwith (?:him|her|them) inside",
         r"\bjail\b.*\b(?:hurt|kill|stab)|\b(?:hurt|kill|stab)\w*\b.*\bjail\b",
-        r"\b(?:way|how) to (?:kill|murder|poison) (?:my|a|someone|somebody|him|her|them)\b"),
+        r"\b(?:way|how) to (?:kill|murder|poison) (?:my|a|someone|somebody|him|her|them)\b",
+        r"\bso (?:no one|nobody) (?:can tell|knows|finds out|would know)",
+        r"\b(?:they'll|they will) (?:all )?(?:see|regret|pay)\b",
+        r"\b(?:knock|put) (?:them|him|her|someone) (?:out|down) for good",
+        r"\btaking (?:the kids|them|my kids|my children|the children) with me\b"),
     # an attempt happening now, or just now, in anyone
     "attempt_now": _rx(r"\b(?:attempt\w*|tried|trying|tries) (?:to commit |to )?suicide" + W8
                        + r" (?:just|tonight|today|right now|now|last night|this morning|an hour ago|minutes ago)\b",
                        r"\b(?:just|tonight|today|right now) (?:\S+ )?(?:attempt\w*|tried) (?:to commit |to )?suicide"),
     # NICE self-harm: cutting, burning, hitting or scratching oneself, injuring until bleeding or bruising
     "self_injury": _rx(r"\b(?:cut|burn|hit|hurt|harm|scratch|punch|starv)\w* (?:myself|himself|herself|themselves)",
-                       r"\b(?:slit|sliced|cut) (?:my|his|her) wrists?", r"\bcuts all over",
+                       r"\b(?:slit|sliced|cut) (?:my|his|her) wrists?\b(?!.*\b(?:by accident|accidentally))",
+                       r"\bcuts all over",
                        r"\bcutting (?:again|(?:my|his|her) (?:arms|legs|wrists|thighs|skin))",
                        r"\b(?:scratch|pick|punch|hit|bang|bit)\w*" + W8 + r" (?:until|till) (?:they|it|i|my \w+) "
                        r"(?:bleeds?|bruises?)",
