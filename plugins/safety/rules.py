@@ -38,7 +38,8 @@ LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i
                       r"|prevent)|"
                       r"resolved (?:on its own|by itself|itself)|writing a (?:crime )?(?:novel|story|book|script)|for"
                       r" my training|"
-                      r"training notes|why (?:do|does) (?:i|you|people|my \S+) (?:feel|get|have)|(?:doctor|gp|nurse"
+                      r"training notes|^can \S+ (?:feel like|cause|make you|give you)|what does \S+ (?:\S+ )?do to"
+                      r"|why (?:do|does) (?:i|you|people|my \S+) (?:feel|get|have)|(?:doctor|gp|nurse"
                       r"|pharmacist|"
                       r"dentist) (?:mentioned|said|told me|explained)|at my (?:check ?up|appointment)|(?:\d+|a|one"
                       r"|two|three|few) "
@@ -57,7 +58,11 @@ LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i
                       r" (?:totally "
                       r"|completely |"
                       r"absolutely |perfectly )?(?:fine|ok|okay|normal|well) (?:since|after|now|ever since))\b")
-PRESENT = re.compile(r"\b(?:right now|tonight|today|this (?:morning|afternoon|evening)|still(?! (?:get|have|think|feel|"
+PRESENT = re.compile(r"\b(?:(?:i'm|i am|he's|she's|it's|he is|she is) (?:going|getting|having|feeling|losing|"
+                     r"bleeding|vomiting|shaking|struggling)|feel(?:s|ing)? like (?:i'm|i am|he's|she's) going to"
+                     r"|(?:isn't|is not|not|"
+                     r"doesn't|does not) (?:working|helping)|right now|tonight|today|this (?:morning|afternoon"
+                     r"|evening)|still(?! (?:get|have|think|feel|"
                      r"remember|struggle))|keeps?|won't stop|"
                      r"isn't stopping|currently|at the moment|minutes? ago|an hour ago|hours ago|just (?:now|happened)|"
                      r"since (?:yesterday|this morning|last night)|please|help me|(?:it's|its|is|it is) happening"
@@ -67,7 +72,8 @@ PRESENT = re.compile(r"\b(?:right now|tonight|today|this (?:morning|afternoon|ev
 # Something taken by mouth on purpose or by mistake (not "gave him his rescue medicine")
 TAKEN = re.compile(r"\b(?:swallowed|swallowing|drank|drunk|ate|eaten|took|taken|downed|chew\w*|got into|suck\w*|bit)\b")
 # Over and done with ("back to normal now"): quiet unless it came back or something is severe
-RESOLVED = re.compile(r"\b(?:back to normal|coughed it (?:out|up)|(?:is|it's|its) healing|fine afterwards|slowly"
+RESOLVED = re.compile(r"\b(?:back to normal|went away|cleared up|(?:antacids?|rest|it) (?:fix|fixes|helps?) it"
+                      r"|coughed it (?:out|up)|(?:is|it's|its) healing|fine afterwards|slowly"
                       r" improving|getting better|doing (?:well|fine|ok) now|healing"
                       r" (?:well|nicely|"
                       r"fine)|fully recovered|never again since|all good now|resolved (?:on its own|by itself|itself)|"
@@ -85,7 +91,8 @@ CAME_BACK = re.compile(r"\b(?:but|and) (?:now|tonight|today|this morning|then|su
 MILD = re.compile(r"\b(?:(?:tiny|small|little|faint) (?:streak|speck|fleck|trace|spot|drop)s? of blood|streaks? of"
                   r" blood|"
                   r"a (?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed|breathless|out of breath|short of"
-                  r" breathe?))\b")
+                  r" breathe?)|(?:small|minor|tiny|little|paper|shaving) (?:shaving )?(?:cut|nick|graze|"
+                  r"scratch))\b")
 SEVERE = re.compile(r"\b(?:a lot|lots|loads|severe|worse|worst|can't|cannot|won't stop|heavy|heavily|pouring|mouthfuls|"
                     r"cups?|blue|feel\w* faint|collapsed)\b")
 # Weeks of the same thing: the learned second opinion stays out of it (the rules still judge it)
@@ -130,7 +137,8 @@ RED_FLAGS = {
                       r"{0,3}(?:arm|jaw|neck|back|shoulder)",
                       r"\b(?:having|had|think|is|it's) (?:a )?heart attack",
         r"\b(?:pain|tight|pressure|crush|clutch|squeez|heav|ach)\w*" + W8 + r" (?:chest|breastbone|sternum)\b",
-        r"\b(?:gtn|nitro\w*|angina spray)\b.*\b(?:still|worse|not (?:working|helping)|didn't|hasn't)",
+        r"\b(?:gtn|nitro\w*|angina spray)\b.*\b(?:still|worse|(?:not|isn't|doesn't|is not) (?:working|helping)|didn't"
+        r"|hasn't)",
         r"\bchest (?:is |feels )?(?:very |so |really )?(?:pain\w*|heavy|tight|sore)",
         r"\b(?:going|spreading|radiating|moving) (?:in)?to (?:my|his|her|the) jaw",
         r"\bcold sweats?\b",
@@ -177,7 +185,8 @@ RED_FLAGS = {
         r"\bkeeps? asking the same (?:question|thing)",
         r"\bcan't remember anything",
         r"\bjumbled",
-        r"\bonly groans|\b(?:doesn't|won't|can't|not|isn't) open(?:ing)? (?:his|her|their|my) eyes"),
+        r"\bonly groans|\b(?:doesn't|won't|can't|not|isn't) open(?:ing)? (?:his|her|their|my) eyes",
+        r"\bfall\w* asleep (?:in the middle of|mid|while) (?:talking|a sentence|sentence|eating)"),
     # MedlinePlus "Choking"
     "choking": _rx(r"\bchok(?:ing|ed|es)\b(?! hazards?)", r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
                    r"\bstuck\b" + W4 + r" (?:can't|barely|hardly) (?:breathe|get air|talk|speak)",
@@ -217,7 +226,11 @@ RED_FLAGS = {
         r"\bslash\w*",
         r"\b(?:cut|knife|wound|blood|bleed\w*)\b.*\b(?:can't|cannot|couldn't) stop (?:it|the bleed\w*|the blood)",
         r"\bveins? (?:has |have |just )?burst",
-        r"\b(?:won't|doesn't|isn't|not|can't|cannot|couldn't) stop(?:ped)? (?:the )?bleed\w*"),
+        r"\b(?:won't|doesn't|isn't|not|can't|cannot|couldn't) stop(?:ped)? (?:the )?bleed\w*",
+        r"\bbled (?:through|everywhere|all over)",
+        r"\bdrip\w* (?:on|onto) the floor",
+        r"\b(?:loads of|lots of|a lot of|so much|full of) (?:bright red |dark red |fresh )?blood\b",
+        r"\bsoak\w* (?:the |my |his |her )?dressings?"),
     # MedlinePlus "Coughing up or vomiting blood"
     "blood_up": _rx(r"\bcough\w*" + W8 + r" blood", r"\b(?:vomit\w*|threw up|throw(?:s|ing)? up|thrown up|sick"
                                                     r"|spit\w*|spat)" + W4
@@ -237,7 +250,7 @@ RED_FLAGS = {
                     r"\bpass(?:ed|es|ing)? out",
                     r"\bfaint(?:ed|ing|s)\b(?! (?:from )?laughing)",
                     r"\bblack(?:ed|s|ing)? out\b",
-                    r"\bkeeled over", r"\blost consciousness", r"\bout cold", r"\b(?:went|gone|is) limp",
+                    r"\bkeeled over", r"\blos\w* consciousness", r"\bout cold", r"\b(?:went|gone|is) limp",
                     r"\b(?:won't|not|didn't) come (?:round|around|to)\b", r"\bfloppy", r"\blying on the floor",
         r"\b(?:no|not|never|won't|doesn't|didn't|isn't) (?:dey )?respond\w*",
         r"\bslumped",
@@ -264,7 +277,9 @@ RED_FLAGS = {
         r"\b(?:fell|landed|fall\w*|dropped)\b" + W8 + r" (?:on|onto) (?:his|her|my|their|the) head\b.*\b(?:vomit\w*|"
         r"throw\w* up|threw up|sick|drowsy|sleepy|confus\w*)",
         r"\b(?:fell|fall\w*|rolled|dropped|hit|banged|bumped|knocked)\b.*\bhead\b.*\b(?:keeps? vomit\w*|"
-        r"vomiting|throwing up|threw up|drowsy|sleepy|confus\w*)"),
+        r"vomiting|throwing up|threw up|drowsy|sleepy|confus\w*)",
+        r"\b(?:squishy|boggy) (?:swelling|lump|bump)",
+        r"\bhead\b.*\bnot (?:him|her)self|\bnot (?:him|her)self\b.*\bhead\b"),
     # MedlinePlus "Severe or persistent vomiting"
     "vomiting": _rx(r"\bcan't keep (?:anything|any ?thing|water|fluids|food|drinks?)" + W4 + r" down",
                     r"\b(?:vomit\w*|throwing up|thrown up|being sick|been sick)" + W8 + r" (?:all (?:day|night)|"
@@ -276,7 +291,9 @@ RED_FLAGS = {
         r"\b(?:vomit\w*|throwing up|being sick)\b" + W4 + r" (?:green|bile|bilious)",
         r"\b(?:belly|tummy|stomach|abdomen)\b" + W4 + r" (?:rigid|rock hard|hard as|swollen and hard|distended)",
         r"\b(?:haven't|hasn't|can't|not|no) pass(?:ed|ing)? (?:wind|gas|a stool)|\bvomit\w* (?:smells|looks) like "
-        r"(?:poo|poop|faeces|feces)"),
+        r"(?:poo|poop|faeces|feces)",
+        r"\b(?:vomit\w*|throw\w* up|sick)\b.*\bsmells? like (?:poo|poop|faeces|feces)",
+        r"\b(?:stomach|belly|tummy) (?:is )?(?:huge|swollen|distended)\b"),
     # MedlinePlus "Sudden injury due to a motor vehicle accident, burns or smoke inhalation, near drowning"
     "accident": _rx(r"\b(?:car|motorbike|motorcycle|bike|road|traffic) (?:crash|accident|collision)",
                     r"\bhit by (?:a )?(?:car|bus|truck|van|lorry|train|motorbike)", r"\bcrashed (?:his|her|my|the|"
@@ -316,7 +333,10 @@ RED_FLAGS = {
         r" (?:motor)?bike",
         r"\b(?:went|gone|go|goes) (?:straight |right )?through (?:my|his|her|the) (?:hand|foot|arm|leg|finger|eye"
         r"|thigh)",
-        r"\bimpaled"),
+        r"\bimpaled",
+        r"\bsinged|\bfire\b.*\b(?:hoarse|in my face|in his face|in her face)",
+        r"\b(?:finger|thumb|toe|hand|arm|leg|ear)s? (?:\S+ )?(?:got |was |is )?(?:cut|chopped|sliced|ripped|torn) off",
+        r"\bdeep bites?|\bmauled"),
     # MedlinePlus "Sudden, severe pain anywhere in the body", with the NHS's sudden "thunderclap" headache
     "severe_pain": _rx(r"\b(?:severe|worst|agonising|agonizing|unbearable|excruciating|horrendous|terrible|crippling)"
                        + W4 + r" (?:stomach|abdominal|tummy|belly|pain|headache|head)",
@@ -338,7 +358,8 @@ RED_FLAGS = {
         + r" (?:unbelievable|insane|incredible|unreal)",
         r"\blike a knife|\bexploded with pain|\bscreaming (?:in|with) pain",
         r"\bscreaming\b.*\b(?:belly|tummy|stomach|pain|hurts|touch)",
-        r"\bhalos? (?:around|round) (?:the )?lights"),
+        r"\bhalos? (?:around|round) (?:the )?lights",
+        r"\b(?:toes|fingers)\b" + W4 + r" (?:blue|white|numb and cold|cold and numb)"),
     # MedlinePlus "Sudden dizziness, weakness, or change in vision"; the stroke signs (BE FAST)
     "dizziness_weakness_vision": _rx(
         r"\bdroop", r"\bslurr", r"\b(?:having|had|is|it's) a stroke", r"\bhalf (?:my|his|her) face",
@@ -370,7 +391,8 @@ RED_FLAGS = {
         r"\b(?:arm|leg)s?\b" + W4 + r" (?:no|not|isn't|won't|stopped) (?:working|moving)",
         r"\b(?:hand|arm|leg) (?:is |feels |went )?(?:clumsy|useless)",
         r"\b(?:arm|leg|hand|face)\b" + W4 + r" (?:weak|numb)\b.*\b(?:mouth|face|speech|talk\w*)\b",
-        r"\bmouth (?:feels |is |looks )?(?:funny|numb|droopy|weird)"),
+        r"\bmouth (?:feels |is |looks )?(?:funny|numb|droopy|weird)",
+        r"\bnumb\w* (?:\S+ ){0,4}(?:left|right|one) side"),
     # MedlinePlus "Upper abdominal pain or pressure" (a heart attack can feel like indigestion)
     "upper_abdominal": _rx(r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W4 + r" (?:pain|pressure|ache|hurt)",
                            r"\b(?:pain|pressure|ache|burning)" + W4 + r" (?:upper (?:stomach|abdomen|belly|tummy)"
@@ -398,7 +420,8 @@ RED_FLAGS = {
                                  r"|breath|swell|"
                              r"throat|voice|hoarse|tongue|lips|wheez)", r"\bhives" + W4 + r" (?:all over|everywhere)",
                              r"\b(?:stung|sting|bee|wasp|peanut|nuts?|shellfish)" + W8
-                             + r" (?:hives|swell|swollen|faint|dizzy|breath|throat|rash all over)"),
+                             + r" (?:hives|swell|swollen|faint|dizzy|breath|throat|rash all over)",
+        r"\bskin (?:is )?peel\w*\b.*\b(?:mouth|eyes|blister\w*)|\bblisters? in (?:my|his|her) mouth"),
     # NHS "call 999": a seizure lasting over 5 minutes, a first seizure, not waking afterwards
     "seizure": _rx(r"\bseizure", r"\bseizing", r"\bfitting\b", r"\b(?:a|having|had|another)(?: \S+)? fits?\b",
                    r"\bshak\w*" + W4
@@ -408,7 +431,8 @@ RED_FLAGS = {
         r"\bfoam\w* (?:at|from) (?:the )?mouth",
         r"\beyes (?:go|went|gone|going|rolled|rolling) (?:up|back)",
         r"\bshak\w* (?:very |so )?(?:strong|hard|violently)",
-        r"\bjerking\b.*\bstiff|\bstiff\b.*\bjerking"),
+        r"\bjerking\b.*\bstiff|\bstiff\b.*\bjerking",
+        r"\brescue (?:medicine|meds|medication|midazolam)\b.*\b(?:didn't|not|hasn't|isn't) work"),
     # NHS meningitis: rash that does not fade under a glass, stiff neck with fever, bulging fontanelle
     "meningitis": _rx(r"\brash" + W8 + r" (?:doesn't|does not|don't|won't) (?:fade|go away)", r"\bpurple spots",
                       r"\bglass test|\b(?:under|press\w*) (?:a|the) glass", r"\bbulging (?:soft spot|fontanelle)",
@@ -497,7 +521,9 @@ SELF_HARM = {
         r"\bstop my (?:own )?heart", r"\b(?:don't|do not|never) want to (?:wake up|be (?:saved|found|rescued|helped))",
         r"\bmak\w* sure i (?:don't|do not|never)\b(?! (?:go over|overdo|exceed|take too|forget|miss|get|catch))",
         r"\bmake sure it works|\bworks first time",
-        r"\bcatch(?:ing)? the bus\b.*\b(?:picked|spot|date|tonight|goodbye)"),
+        r"\bcatch(?:ing)? the bus\b.*\b(?:picked|spot|date|tonight|goodbye)",
+        r"\basking for (?:myself|me)\b",
+        r"\b(?:possible to|can you|could i|would i) die (?:from|of) taking"),
     # Samaritans / 988: hopelessness, being a burden, no reason to live, saying goodbye, wishing not to exist
     "intent_indirect": _rx(r"\b(?:better (?:off|of)|happier) (?:without (?:me|him|her|them|us)|dead"
                            r"|if (?:i|he|she|they) (?:was|were) dead)",
@@ -532,7 +558,8 @@ SELF_HARM = {
                            r"\b(?:going to|gonna|will|i'll) do it (?:tonight|today|now|soon|this weekend|tomorrow)",
                            r"\bgiv\w* away (?:all )?(?:my|his|her) (?:things|stuff|belongings|possessions)|\bgiv\w*"
                            r" (?:all )?(?:my|his|her) "
-                           r"(?:things|stuff|belongings|possessions) away|\bwon't need (?:it|them|any of it|anything)",
+                           r"(?:things|stuff|belongings|possessions) away|\bwon't (?:need|be needing) (?:it|them|any"
+                           r" of it|anything)",
         r"\b(?:everyone|everybody|they|people|family)(?:'s| is| are|s| will be| would be)? (?:all )?better off\b",
         r"\b(?:i'm|i am|me) not (?:here|around|alive) any ?more",
         r"\bbetter if i (?:am|was|were|wasn't|weren't) (?:not )?(?:around|here|gone|dead|alive)",
@@ -621,12 +648,13 @@ SELF_HARM = {
         r"\bsmash\w* (?:his|her|their|your|someone's) (?:skull|face|head)",
         r"\b(?:poison|antifreeze|chemical|rat poison|bleach|arsenic|cyanide)\b.*\b(?:taste|notice|tox screen"
         r"|detect\w*|show up|" r"make (?:him|her|them) (?:really )?sick)",
-        r"\b(?:put|putting|slip\w*|add\w*)\b" + W8 + r" (?:in|into) (?:his|her|their|someone's|someones|my \S+'s|my"
+        r"\b(?:put|putting|slip\w*|add\w*)\b" + W8 + r" (?:in|into) (?:his|her|their|someone's|someones|my (?:\S+"
+                                                     r" ){0,3}\S+'s|my"
                                                      r" \S+s) " r"(?:food|drinks?|coffee|tea|meal|dinner|water)",
         r"\b(?:hand|pillow) over (?:his|her|their) (?:mouth|face)|\bholding (?:him|her|them) over",
         r"\bmak\w* (?:them|him|her|you|my \S+) (?:all )?pay\b",
         r"\bgoing over there\b.*\b(?:hammer|bat|knife|gun)|\b(?:hammer|bat|" r"knife|gun)\b.*\bgoing over there",
-        r"\blook like (?:an accident|sids|suicide|natural causes)",
+        r"\blook (?:like )?(?:an accident|sids|suicide|natural causes|natural)\b",
         r"\b(?:nobody|no one) would (?:question|know|suspect)",
         r"\b(?:they'll|they will) (?:never forget|all know my name|know my name)|\blist of names",
         r"\b(?:driv\w*|ram\w*|plough\w*|plow\w*) into (?:the )?(?:protesters|crowd|people|pedestrians)|\bhit"
@@ -643,10 +671,14 @@ SELF_HARM = {
         r"\bso (?:no one|nobody) (?:can tell|knows|finds out|would know)",
         r"\b(?:they'll|they will) (?:all )?(?:see|regret|pay)\b",
         r"\b(?:knock|put) (?:them|him|her|someone) (?:out|down) for good",
-        r"\btaking (?:the kids|them|my kids|my children|the children) with me\b"),
+        r"\btaking (?:the kids|them|my kids|my children|the children) with me\b",
+        r"\bshoot up (?:my|the|a|our) (?:school|work|office|church|class|college|mosque|synagogue)",
+        r"\b(?:beat|kick|stab|strangl|chok|batter)\w* (?:\S+ ){0,3}to death",
+        r"\bcut\w* (?:the |his |her |their )?brake lines?"),
     # an attempt happening now, or just now, in anyone
     "attempt_now": _rx(r"\b(?:attempt\w*|tried|trying|tries) (?:to commit |to )?suicide" + W8
-                       + r" (?:just|tonight|today|right now|now|last night|this morning|an hour ago|minutes ago)\b",
+                       + r" (?:just|tonight|today|right now|just now|last night|this morning|an hour ago|minutes"
+                         r" ago)\b",
                        r"\b(?:just|tonight|today|right now) (?:\S+ )?(?:attempt\w*|tried) (?:to commit |to )?suicide"),
     # NICE self-harm: cutting, burning, hitting or scratching oneself, injuring until bleeding or bruising
     "self_injury": _rx(r"\b(?:cut|burn|hit|hurt|harm|scratch|punch|starv)\w* (?:myself|himself|herself|themselves)",
