@@ -25,7 +25,18 @@ QUESTION = re.compile(r"^(?:(?:hi|hello|hey|sorry|quick question|so|ok) )*(?:wha
                       r"who|is|are|does|do|can|could|should|would|will|at what|any|tell me|explain)(?![\w'])")
 # A question about learning, or about something over and done with, is not an emergency unless something points
 # at now ("last summer" vs "still", "since this morning").
-LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i|we|one|people) do (?:if|when)|how"
+LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i|we|one|people) (?:actually |really"
+                      r" )?do "
+                      r"(?:if|when)|in (?:victorian|old)"
+                      r" (?:novels|films)|"
+                      r"what tests|find out why|want to know for|for (?:my )?(?:work|job|training)\b|as a (?:kid"
+                      r"|child|teen|teenager|"
+                      r"baby)|^can (?:you|i|people|kids) get|^can (?:\S+ ){1,3}(?:feel like|cause|make you|give you)"
+                      r"|sundowning|"
+                      r"(?:cardiologist|neurologist|consultant|specialist|doctor|gp) (?:says|thinks|said)|nearly"
+                      r" (?:fainted|died|had a "
+                      r"heart attack) when i (?:saw|heard|read)|(?:shoes|boots|heels) (?:are|is) (?:absolute |total"
+                      r" )?agony|how"
                       r" (?:do|"
                       r"should|can|would) (?:you|one|we|people) (?:help|treat|recogni[sz]e|spot|tell|use|give|know)"
                       r"|just "
@@ -58,7 +69,8 @@ LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i
                       r" (?:totally "
                       r"|completely |"
                       r"absolutely |perfectly )?(?:fine|ok|okay|normal|well) (?:since|after|now|ever since))\b")
-PRESENT = re.compile(r"\b(?:(?:i'm|i am|he's|she's|it's|he is|she is) (?:going|getting|having|feeling|losing|"
+PRESENT = re.compile(r"\b(?:suddenly|all of a sudden|(?:i'm|i am|he's|she's|it's|he is|she is) (?:going|getting"
+                     r"|having|feeling|losing|"
                      r"bleeding|vomiting|shaking|struggling)|feel(?:s|ing)? like (?:i'm|i am|he's|she's) going to"
                      r"|(?:isn't|is not|not|"
                      r"doesn't|does not) (?:working|helping)|right now|tonight|today|this (?:morning|afternoon"
@@ -72,7 +84,9 @@ PRESENT = re.compile(r"\b(?:(?:i'm|i am|he's|she's|it's|he is|she is) (?:going|g
 # Something taken by mouth on purpose or by mistake (not "gave him his rescue medicine")
 TAKEN = re.compile(r"\b(?:swallowed|swallowing|drank|drunk|ate|eaten|took|taken|downed|chew\w*|got into|suck\w*|bit)\b")
 # Over and done with ("back to normal now"): quiet unless it came back or something is severe
-RESOLVED = re.compile(r"\b(?:back to normal|went away|cleared up|(?:antacids?|rest|it) (?:fix|fixes|helps?) it"
+RESOLVED = re.compile(r"\b(?:back to normal|i feel (?:totally |completely )?fine|feel fine now|(?:she's|he's|i'm|"
+                      r"they're) (?:totally |completely )?fine now|got (?:it |my \S+ (?:\S+ )?)?checked|went away"
+                      r"|cleared up|(?:antacids?|rest|it) (?:fix|fixes|helps?) it"
                       r"|coughed it (?:out|up)|(?:is|it's|its) healing|fine afterwards|slowly"
                       r" improving|getting better|doing (?:well|fine|ok) now|healing"
                       r" (?:well|nicely|"
@@ -98,6 +112,9 @@ SEVERE = re.compile(r"\b(?:a lot|lots|loads|severe|worse|worst|can't|cannot|won'
 # Weeks of the same thing: the learned second opinion stays out of it (the rules still judge it)
 CHRONIC = re.compile(r"\bfor (?:a (?:couple|few) (?:of )?|several |many |\d+ |two |three )?(?:weeks|months|years)\b|"
                      r"\bby the end of the (?:work)?day|\bevery (?:day|night|morning|evening|time i)\b")
+# Fiction, film and history: red flags in a story are not happening to anyone
+FICTION = re.compile(r"\bin (?:the|a|this) (?:film|movie|show|book|novel|series|game|episode)\b|\b(?:victorian|old)"
+                     r" (?:novels|films)")
 STUDY = re.compile(r"\b(?:is it (?:common|normal|usual) for|reading about|difference between|writing a (?:crime "
                    r"|murder |detective )?(?:novel|story"
                    r"|book|"
@@ -105,17 +122,19 @@ STUDY = re.compile(r"\b(?:is it (?:common|normal|usual) for|reading about|differ
                    r" does \S+ "
                    r"mean)\b")
 JOKING = re.compile(r"(?<!not )\b(?:lol|lmao|haha\w*|jk|joking|kidding)\b")
-WEAPON = re.compile(r"\b(?:gun|knife|rifle|shotgun|weapon|hammer|bat|machete|poison)\b")
+WEAPON = re.compile(r"\b(?:gun|knife|rifle|shotgun|weapon|hammer|bat|machete|poison|axe|crowbar|petrol|ammo)\b")
 ONSET = r"(?:sudden\w*|out of nowhere|out of the blue|all of a sudden|just now|in seconds|came on|started)"
 SIDE = r"(?:one side|left side|right side|half (?:of )?(?:my|his|her|the|their))"
 OWNER = r"(?:my|his|her|their|the)"
-INTENT = (r"\b(?:want\w*|going|urges?|thoughts? (?:of|about)|feel like|afraid|scared|worried|terrified|might|"
+INTENT = (r"\b(?:want\w*|going|urges?|thoughts?(?: of| about)?|can't stop (?:myself )?|feel like|afraid|scared"
+          r"|worried|terrified|might|"
           r"think\w* about|plan\w*|fantasi\w*|telling me|tempted|picturing|imagin\w*|see myself|keep wanting|nearly"
           r"|came "
           r"(?:really |so )?close to)\b")
 HARM = (r"(?:kill\w*|murder\w*|stab\w*|strangl\w*|shoot\w*|smother\w*|hurt\w*|harm\w*|beat\w*|push\w*|drown\w*|"
-        r"chok\w*|poison\w*|attack\w*|go after|drop\w*|shak\w*|throw\w*|suffocat\w*)")
-OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:my|our|the|this|that|his|her|their)"
+        r"chok\w*|poison\w*|attack\w*|go after|drop\w*|shak\w*|throw\w*|suffocat\w*|hit\w*)")
+OTHERS = (r"(?:him|her|them|someone|somebody|people|everyone|anyone|a person|(?:the|that|this) (?:girl|boy|guy|man|"
+          r"woman|kid|lady|child)|(?:my|our|the|this|that|his|her|their)"
           r" (?:little |big "
           r"|older |younger |baby |twin )?(?:husband|wife|"
           r"partner|boyfriend|girlfriend|baby|child|kids?|son|daughter|mum|dad|mother|father|brother|sister|boss|"
@@ -188,7 +207,8 @@ RED_FLAGS = {
         r"\bonly groans|\b(?:doesn't|won't|can't|not|isn't) open(?:ing)? (?:his|her|their|my) eyes",
         r"\bfall\w* asleep (?:in the middle of|mid|while) (?:talking|a sentence|sentence|eating)"),
     # MedlinePlus "Choking"
-    "choking": _rx(r"\bchok(?:ing|ed|es)\b(?! hazards?)", r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
+    "choking": _rx(r"\bchok(?:ing|ed|es)\b(?! hazards?| in the (?:final|game|match|exam|interview))",
+    r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
                    r"\bstuck\b" + W4 + r" (?:can't|barely|hardly) (?:breathe|get air|talk|speak)",
                    r"\b(?:can't|cannot) (?:cough|swallow)" + W4 + r" (?:breathe|talk|stuck)",
         r"\bhands? (?:on|at|round|around|to|clutching) (?:his|her|my|their) throat",
@@ -578,7 +598,11 @@ SELF_HARM = {
         r"\bnot doing this any ?more|\btired of fighting|\bmake it easier for (?:them|everyone)",
         r"\b(?:planned|plotted) it (?:all )?out|\bgive me (?:one|a) reason (?:i|not to)",
         r"\b(?:knife|gun|rope|pills|razor) (?:is |are )?ready\b|\bgot the (?:knife|gun|rope|pills|razor) ready",
-        r"\b(?:and|so) i'm done\b(?! with)|\bi'm done$"),
+        r"\b(?:and|so) i'm done\b(?! with)|\bi'm done$",
+        r"\bbeing (?:such )?a burden",
+        r"\brope(?:'s| is) up\b",
+        r"\b(?:drove|driving|went|walked) (?:up )?to the (?:cliffs?|bridge|tracks|edge)",
+        r"\bnot getting on it\b"),
     # WHO / 988: access to means, a place or a plan, and method or lethal-dose questions
     "method": _rx(r"\bhow (?:many|much)" + W8 + r" (?:to die|would kill|to kill|kill (?:me|you)|lethal|fatal|not wake"
                   r"|never wake)", r"\b(?:lethal|fatal) dose", r"\bpainless way", r"\bhow deep" + W8 + r" cut",
@@ -620,12 +644,17 @@ SELF_HARM = {
             r"|tramadol|" r"morphine|amitriptyline|paracetamol|tylenol|sleeping)",
         r"\b(?:to be sure|for sure|sure it's|surely) (?:it's )?(?:fatal|lethal|deadly|kill)",
         r"\bhow high\b.*\b(?:fatal|die|kill|survive)",
-        r"\bbleed out\b",
+        r"\bbleeds? out\b",
         r"\bsupply saved|\bsaved (?:up )?(?:\S+ ){0,3}(?:supply|pills|tablets)",
         r"\b(?:pills|tablets|rope|knife|gun|razor|blade)\b (?:\S+ )?in front of me",
-        r"\btied (?:a|the) (?:rope|noose|belt)|\bif it would hold"),
+        r"\btied (?:a|the) (?:rope|noose|belt)|\bif it would hold",
+        r"\bhold my weight|\bknot\b.*\b(?:weight|won't slip)",
+        r"\b(?:tablets|pills|overdose|vodka)\b.*\bpainless",
+        r"\bone bullet",
+        r"\bhelium\b.*\b(?:tank|ordered|bag)",
+        r"\bctb\b"),
     # MedlinePlus "Feeling of committing ... murder": urges or plans to kill or seriously hurt another person
-    "harm_to_others": _rx(r"\b(?:feel\w*|i'm|i am|been|having) homicidal", INTENT + W4 + r" " + HARM + r" " + OTHERS,
+    "harm_to_others": _rx(r"\b(?:feel\w*|i'm|i am|been|having) homicidal", INTENT + W8 + r" " + HARM + r" " + OTHERS,
                           r"\bkill (?:him|her|them|someone|somebody|everyone)\b(?! off)",
                           r"\bwant\w* (?:to see )?" + OTHERS + r" (?:dead|gone for good)",
                           r"\brun (?:him|her|them|my \S+|the \S+) over",
@@ -653,14 +682,16 @@ SELF_HARM = {
                                                      r" \S+s) " r"(?:food|drinks?|coffee|tea|meal|dinner|water)",
         r"\b(?:hand|pillow) over (?:his|her|their) (?:mouth|face)|\bholding (?:him|her|them) over",
         r"\bmak\w* (?:them|him|her|you|my \S+) (?:all )?pay\b",
-        r"\bgoing over there\b.*\b(?:hammer|bat|knife|gun)|\b(?:hammer|bat|" r"knife|gun)\b.*\bgoing over there",
+        r"\bgoing over there\b.*\b(?:hammer|bat|knife|gun|axe|crowbar|machete)|\b(?:hammer|bat|knife|gun|axe|crowbar|"
+        r"machete)\b.*\bgoing over there",
         r"\blook (?:like )?(?:an accident|sids|suicide|natural causes|natural)\b",
         r"\b(?:nobody|no one) would (?:question|know|suspect)",
         r"\b(?:they'll|they will) (?:never forget|all know my name|know my name)|\blist of names",
-        r"\b(?:driv\w*|ram\w*|plough\w*|plow\w*) into (?:the )?(?:protesters|crowd|people|pedestrians)|\bhit"
+        r"\b(?:driv\w*|ram\w*|plough\w*|plow\w*) (?:my car )?into (?:the )?(?:protesters|crowd|people|pedestrians"
+        r"|queue)|\bhit"
         r" (?:someone|somebody|" r"him|her|them) with my car",
         r"\b(?:he|she|they)(?:'ll| will| is going to|'s going to| said (?:he|she)'d| says (?:he|she)'ll) (?:kill|hurt"
-        r"|shoot|stab) " r"(?:me|us|the kids|my \S+)",
+        r"|shoot|stab) " r"(?:me|us|the kids|my \S+|mum|mom|dad)",
         r"\b(?:get rid of|dispose of|hide) (?:a|the|his|her) body",
         r"\bdo it while (?:he|she|they)",
         r"\b(?:strangl\w*|smother\w*|chok\w*|stab\w*|kill\w*) (?:someone|somebody|him|her|them|my \S+)\b.*\bcame"
@@ -669,12 +700,35 @@ SELF_HARM = {
         r"\bjail\b.*\b(?:hurt|kill|stab)|\b(?:hurt|kill|stab)\w*\b.*\bjail\b",
         r"\b(?:way|how) to (?:kill|murder|poison) (?:my|a|someone|somebody|him|her|them)\b",
         r"\bso (?:no one|nobody) (?:can tell|knows|finds out|would know)",
-        r"\b(?:they'll|they will) (?:all )?(?:see|regret|pay)\b",
+        r"\b(?:they'll|they will|he'll|she'll) (?:all )?(?:see|regret|pay|be sorry)\b",
         r"\b(?:knock|put) (?:them|him|her|someone) (?:out|down) for good",
         r"\btaking (?:the kids|them|my kids|my children|the children) with me\b",
         r"\bshoot up (?:my|the|a|our) (?:school|work|office|church|class|college|mosque|synagogue)",
         r"\b(?:beat|kick|stab|strangl|chok|batter)\w* (?:\S+ ){0,3}to death",
-        r"\bcut\w* (?:the |his |her |their )?brake lines?"),
+        r"\bcut\w* (?:the |his |her |their )?brake lines?",
+        r"\b(?:ending this|finish (?:this|him|her|them)|putting (?:him|her|them) in the ground|take out as many"
+        r"|getting what's "
+        r"coming|isn't seeing christmas|won't see (?:christmas|tomorrow))",
+        r"\bwithout it showing up|\bso (?:they|he|she) (?:don't|doesn't|won't) survive|\blook self inflicted",
+        r"\b(?:hands?|fingers) (?:round|around) (?:his|her|their|the baby's) (?:neck|throat)|\bheld (?:his|her|their)"
+        r" head "
+        r"under|\bshook (?:her|him|the baby) (?:so )?hard|\bshake a baby",
+        r"\bbody\b.*\b(?:lime|identifiable|dissolve)",
+        r"\bcrush\w* (?:pills|tablets)\b.*\b(?:into|in) (?:his|her|their)",
+        r"\b(?:hit|stab|shoot|strangle)\w* (?:him|her|them|someone)\b.*\b(?:will|would) (?:he|she|they) die",
+        r"\bwant\w* (?:her|him|them) to stop breathing",
+        r"\bcoming (?:round |over |here )?(?:tonight |now )?to (?:sort (?:me|us) out|finish (?:what|me|us"
+        r"|it)|kill|hurt)",
+        r"\bfinish (?:me|us) off|\bwith me inside",
+        r"\bshank\w*|\bbreak (?:his|her|their) (?:jaw|neck|legs?|arms?)",
+        r"\bstockpil\w* (?:ammo|ammunition|guns|weapons)",
+        r"\bdrive off (?:the|a) (?:bridge|cliff)",
+        r"\bheld (?:\S+ )?underwater|\bhold (?:him|her|them) (?:under|underwater)",
+        r"\bwhere to (?:hit|stab|cut|shoot)\b",
+        r"\b(?:outside|at) (?:his|her|their) (?:house|flat|place|door)\b.*\b(?:petrol|gun|knife|axe|bat|hammer)",
+        r"\bdose\b.*\b(?:lethal|fatal)\b.*\b(?:for|to) (?:an? |my )?(?:\S+ )?(?:man|woman|person|grandfather"
+        r"|grandmother|"
+        r"husband|wife)"),
     # an attempt happening now, or just now, in anyone
     "attempt_now": _rx(r"\b(?:attempt\w*|tried|trying|tries) (?:to commit |to )?suicide" + W8
                        + r" (?:just|tonight|today|right now|just now|last night|this morning|an hour ago|minutes"
@@ -701,7 +755,11 @@ OWN_TOPIC = _rx(r"\b(?:i'm|i am|i was|i've been|i have been|i feel|i felt|i keep
                 r"i'd|i've|i think i'm|i might be)\b(?: \S+){0,2} (?:suicid|self ?harm|self ?injur)",
                 r"\bmy (?:own )?(?:suicid|self ?harm)", r"\b(?:i|i'll|i will|i might|i could|i want to|i'm going to|"
                 r"going to|i think about)\b(?: \S+){0,2} (?:commit\w*|attempt\w*|try\w*|doing) suicide")
-TOPIC_FRAME = _rx(QUESTION.pattern, r"\b(?:prevent\w*|statistics?|stats|rates?|how common|numbers|warning signs|"
+# The writer's own suicidal feelings, long over ("years ago I was suicidal, I've been well since")
+PAST_SELF = re.compile(r"\b(?:years ago|as a (?:teen|teenager|kid)|used to|in the past|been well|doing well now"
+                       r"|recovered)\b")
+TOPIC_FRAME = _rx(QUESTION.pattern, r"\b(?:leaflet|side effects?|look out for|increase\w*|prevent\w*|statistics?"
+                                    r"|stats|rates?|how common|numbers|warning signs|"
                   r"signs|risk factors?|research|studies|study|programmes?|programs?|hotlines?|helplines?|crisis "
                   r"(?:lines?|centres?|centers?|teams?)|988|awareness|myths?|screening|how (?:do|can|should) (?:i|we|"
                   r"you|people|parents|teachers)|support|supporting|help (?:a|my|someone|them|him|her)|talk to|"

@@ -69,12 +69,17 @@ class Triage:
 
 
 def _informational(text: str) -> bool:
-    """A general question, a lesson, something over and done with, or a small thing: no red-flag or poisoning rule
-    judges it (self-harm rules always do)."""
-    severe = rules.SEVERE.search(text)
+    """A general question, a lesson or a story: no red-flag or poisoning rule judges it (self-harm rules always do)."""
     return (bool(rules.QUESTION.match(text)) and not rules.SITUATION.search(text)
-            or bool(rules.LEARNING.search(text)) and not rules.PRESENT.search(text) and not severe
-            or bool(rules.MILD.search(text)) and not severe
+            or bool(rules.LEARNING.search(text)) and not rules.PRESENT.search(text) and not rules.SEVERE.search(text)
+            or bool(rules.FICTION.search(text)))
+
+
+def _settled(text: str) -> bool:
+    """Something small, or over and done with: no red flag judges it. Poisoning rules still do: an overdose of
+    paracetamol feels fine for a day."""
+    severe = rules.SEVERE.search(text)
+    return (bool(rules.MILD.search(text)) and not severe
             or bool(rules.RESOLVED.search(text)) and not severe and not rules.CAME_BACK.search(text))
 
 
@@ -98,17 +103,20 @@ def triage(message: str, learned: bool = True) -> Triage:
             and (rules.JOKING.search(text) or rules.STUDY.search(text)):
         fired["self_harm"] = []  # "lol i'm going to kill her" about leftovers; a question for a class or a novel
     about = not fired["self_harm"] and rules.TOPIC.search(text)
-    if about and (rules.OWN_TOPIC.search(text) or not rules.TOPIC_FRAME.search(text)):
+    own = rules.OWN_TOPIC.search(text) and not rules.PAST_SELF.search(text)
+    if about and (own or not rules.TOPIC_FRAME.search(text)):
         fired["self_harm"] = ["topic"]  # the writer's own thoughts, or news without a question: the crisis text
     if not informational:
-        fired["medical_emergency"] = [n for n, rx in rules.RED_FLAGS.items() if rx.search(text)]
+        settled = _settled(text)
+        fired["medical_emergency"] = [] if settled else [n for n, rx in rules.RED_FLAGS.items() if rx.search(text)]
         fired["poisoning"] = _poisoning(text, fired["medical_emergency"])
     category = next((c for c in CATEGORIES if fired[c]), None)
     signals = tuple(f"{c}:{n}" for c in CATEGORIES for n in fired[c])
     if category is None and about:
         return Triage(None, ("support:topic",), SUPPORT)
     sudden = not (rules.CHRONIC.search(text) and not rules.PRESENT.search(text))  # weeks of the same: rules only
-    if category is None and learned and not informational and sudden and (opinion := second_opinion.opinion(message)):
+    quiet = informational or _settled(text)
+    if category is None and learned and not quiet and sudden and (opinion := second_opinion.opinion(message)):
         category, signals = opinion[0], (f"second_opinion:{opinion[0]}",)  # it adds a trigger, never removes one
     return Triage(category, signals, NOTICES.get(category) if category else None)
 
