@@ -49,7 +49,10 @@ LEARNING = re.compile(r"\b(?:first aid for|what (?:should|do|would|can) (?:you|i
                       r"|prevent)|"
                       r"resolved (?:on its own|by itself|itself)|writing a (?:crime )?(?:novel|story|book|script)|for"
                       r" my training|"
-                      r"training notes|^can \S+ (?:feel like|cause|make you|give you)|what does \S+ (?:\S+ )?do to"
+                      r"training notes|sleep apn(?:o)?ea|difference between|during a (?:fit"
+                      r"|seizure)|^(?:should|do|"
+                      r"can|would) you\b|^can \S+ (?:feel like"
+                      r"|cause|make you|give you)|what does \S+ (?:\S+ )?do to"
                       r"|why (?:do|does) (?:i|you|people|my \S+) (?:feel|get|have)|(?:doctor|gp|nurse"
                       r"|pharmacist|"
                       r"dentist) (?:mentioned|said|told me|explained)|at my (?:check ?up|appointment)|(?:\d+|a|one"
@@ -74,8 +77,9 @@ PRESENT = re.compile(r"\b(?:suddenly|all of a sudden|(?:i'm|i am|he's|she's|it's
                      r"bleeding|vomiting|shaking|struggling)|feel(?:s|ing)? like (?:i'm|i am|he's|she's) going to"
                      r"|(?:isn't|is not|not|"
                      r"doesn't|does not) (?:working|helping)|right now|tonight|today|this (?:morning|afternoon"
-                     r"|evening)|still(?! (?:get|have|think|feel|"
-                     r"remember|struggle))|keeps?|won't stop|"
+                     r"|evening)|(?<!can i )(?<!could i )(?<!should i )still(?! (?:get|have|think|feel|remember"
+                     r"|struggle|stiff|sore|"
+                     r"achy|aching|bruised|tender|itchy))|keeps?|won't stop|"
                      r"isn't stopping|currently|at the moment|minutes? ago|an hour ago|hours ago|just (?:now|happened)|"
                      r"since (?:yesterday|this morning|last night)|please|help me|(?:it's|its|is|it is) happening"
                      r" again|started again|"
@@ -84,7 +88,8 @@ PRESENT = re.compile(r"\b(?:suddenly|all of a sudden|(?:i'm|i am|he's|she's|it's
 # Something taken by mouth on purpose or by mistake (not "gave him his rescue medicine")
 TAKEN = re.compile(r"\b(?:swallowed|swallowing|drank|drunk|ate|eaten|took|taken|downed|chew\w*|got into|suck\w*|bit)\b")
 # Over and done with ("back to normal now"): quiet unless it came back or something is severe
-RESOLVED = re.compile(r"\b(?:back to normal|i feel (?:totally |completely )?fine|feel fine now|(?:she's|he's|i'm|"
+RESOLVED = re.compile(r"\b(?:back to normal|goes away|(?:was|were|got) checked (?:over )?and (?:was |is )?fine|i feel"
+                      r" (?:totally |completely )?fine|feel fine now|(?:she's|he's|i'm|"
                       r"they're) (?:totally |completely )?fine now|got (?:it |my \S+ (?:\S+ )?)?checked|went away"
                       r"|cleared up|(?:antacids?|rest|it) (?:fix|fixes|helps?) it"
                       r"|coughed it (?:out|up)|(?:is|it's|its) healing|fine afterwards|slowly"
@@ -102,12 +107,13 @@ CAME_BACK = re.compile(r"\b(?:but|and) (?:now|tonight|today|this morning|then|su
                        r" (?:back|fine|"
                        r"ok|okay|well|better|normal))")
 # A symptom the writer calls small ("a tiny streak of blood", "a bit wheezy"), unless something says otherwise.
-MILD = re.compile(r"\b(?:(?:tiny|small|little|faint) (?:streak|speck|fleck|trace|spot|drop)s? of blood|streaks? of"
+MILD = re.compile(r"\b(?:(?:slight|mild)(?:ly)? (?:ache|pain|discomfort)|(?:tiny|small|little|faint) (?:streak|speck"
+                  r"|fleck|trace|spot|drop)s? of blood|streaks? of"
                   r" blood|"
                   r"a (?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed|breathless|out of breath|short of"
                   r" breathe?)|(?:small|minor|tiny|little|paper|shaving) (?:shaving )?(?:cut|nick|graze|"
                   r"scratch))\b")
-SEVERE = re.compile(r"\b(?:a lot|lots|loads|severe|worse|worst|can't|cannot|won't stop|heavy|heavily|pouring|mouthfuls|"
+SEVERE = re.compile(r"\b(?:a lot|severe|worse|worst|can't|cannot|won't stop|heavy|heavily|pouring|mouthfuls|"
                     r"cups?|blue|feel\w* faint|collapsed)\b")
 # Weeks of the same thing: the learned second opinion stays out of it (the rules still judge it)
 CHRONIC = re.compile(r"\bfor (?:a (?:couple|few) (?:of )?|several |many |\d+ |two |three )?(?:weeks|months|years)\b|"
@@ -161,7 +167,8 @@ RED_FLAGS = {
         r"\bchest (?:is |feels )?(?:very |so |really )?(?:pain\w*|heavy|tight|sore)",
         r"\b(?:going|spreading|radiating|moving) (?:in)?to (?:my|his|her|the) jaw",
         r"\bcold sweats?\b",
-        r"\b(?:grey|gray)\b" + W4 + r" (?:sweat\w*|clammy)|\b(?:sweat\w*|clammy)" + W4 + r" (?:grey|gray)\b"),
+        r"\b(?:grey|gray)\b" + W4 + r" (?:sweat\w*|clammy)|\b(?:sweat\w*|clammy)" + W4 + r" (?:grey|gray)\b",
+        r"\bsqueez\w*\b.*\barms?\b (?:ache|aches|aching|hurts|numb)"),
     # MedlinePlus "Breathing problems (difficulty breathing, shortness of breath)"
     "breathing": _rx(r"\b(?:can't|unable to|struggling to|hard to|barely|trouble|difficulty|problems?) "
                      r"(?:breathe|breathing|catch|get (?:his|her|my|a|any|enough )?(?:breath|air))",
@@ -205,9 +212,11 @@ RED_FLAGS = {
         r"\bcan't remember anything",
         r"\bjumbled",
         r"\bonly groans|\b(?:doesn't|won't|can't|not|isn't) open(?:ing)? (?:his|her|their|my) eyes",
-        r"\bfall\w* asleep (?:in the middle of|mid|while) (?:talking|a sentence|sentence|eating)"),
+        r"\bfall\w* asleep (?:in the middle of|mid|while) (?:talking|a sentence|sentence|eating)",
+        r"\b(?:doesn't|won't|not|isn't) react\w*|\bcan't keep (?:him|her|them) awake"),
     # MedlinePlus "Choking"
-    "choking": _rx(r"\bchok(?:ing|ed|es)\b(?! hazards?| in the (?:final|game|match|exam|interview))",
+    "choking": _rx(r"\bchok(?:ing|ed|es)\b(?! hazards?| in (?:the|my|a) (?:final|game|match|exam|interview"
+                   r"|presentation|speech))",
     r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
                    r"\bstuck\b" + W4 + r" (?:can't|barely|hardly) (?:breathe|get air|talk|speak)",
                    r"\b(?:can't|cannot) (?:cough|swallow)" + W4 + r" (?:breathe|talk|stuck)",
@@ -379,7 +388,9 @@ RED_FLAGS = {
         r"\blike a knife|\bexploded with pain|\bscreaming (?:in|with) pain",
         r"\bscreaming\b.*\b(?:belly|tummy|stomach|pain|hurts|touch)",
         r"\bhalos? (?:around|round) (?:the )?lights",
-        r"\b(?:toes|fingers)\b" + W4 + r" (?:blue|white|numb and cold|cold and numb)"),
+        r"\b(?:toes|fingers)\b" + W4 + r" (?:blue|white|numb and cold|cold and numb)",
+        r"\brolling (?:around )?on the floor|\bcan't get comfortable",
+        r"\bworst\b" + W4 + r" ever\b"),
     # MedlinePlus "Sudden dizziness, weakness, or change in vision"; the stroke signs (BE FAST)
     "dizziness_weakness_vision": _rx(
         r"\bdroop", r"\bslurr", r"\b(?:having|had|is|it's) a stroke", r"\bhalf (?:my|his|her) face",
@@ -412,7 +423,8 @@ RED_FLAGS = {
         r"\b(?:hand|arm|leg) (?:is |feels |went )?(?:clumsy|useless)",
         r"\b(?:arm|leg|hand|face)\b" + W4 + r" (?:weak|numb)\b.*\b(?:mouth|face|speech|talk\w*)\b",
         r"\bmouth (?:feels |is |looks )?(?:funny|numb|droopy|weird)",
-        r"\bnumb\w* (?:\S+ ){0,4}(?:left|right|one) side"),
+        r"\bnumb\w* (?:\S+ ){0,4}(?:left|right|one) side",
+        r"\bweakness\b.*\bspreading|\bspreading up(?:wards)?\b"),
     # MedlinePlus "Upper abdominal pain or pressure" (a heart attack can feel like indigestion)
     "upper_abdominal": _rx(r"\bupper (?:stomach|abdominal|abdomen|belly|tummy)" + W4 + r" (?:pain|pressure|ache|hurt)",
                            r"\b(?:pain|pressure|ache|burning)" + W4 + r" (?:upper (?:stomach|abdomen|belly|tummy)"
@@ -428,7 +440,8 @@ RED_FLAGS = {
             r"|fist)",
         r"\b(?:pain|pressure)\b" + W4 + r" (?:in )?(?:the )?top of (?:the |my |his |her )?(?:stomach|tummy|belly)",
         r"\bhigh up in (?:my|his|her|the) (?:belly|stomach|tummy)",
-        r"\bclutch\w*" + W4 + r" (?:stomach|chest|belly|tummy)"),
+        r"\bclutch\w*" + W4 + r" (?:stomach|chest|belly|tummy)",
+        r"\bupper (?:right |left )?(?:stomach|abdominal|abdomen|belly|tummy)" + W4 + r" (?:pain|pressure|ache|hurt)"),
     # MedlinePlus "call 911 if ... a severe allergic reaction": swelling of the airway, hives with faintness
     "allergic_reaction": _rx(r"\bthroat (?:is |feels )?(?:like (?:it's|its|it is) )?(?:closing|swell|tight)",
     r"\b(?:tongue|lips?|face|eyes?"
@@ -507,7 +520,8 @@ POISONING = {
                              rf"a (?:whole|full) \w+)(?! (?:puffs?|sprays?|drops?)){W4} "
                              rf"(?:{MEDICINE}|of (?:my|his|her|them|the)\b)"),
     # NHS carbon monoxide: an alarm, or headaches and sickness that come with a boiler, heater or engine
-    "carbon_monoxide": re.compile(r"\b(?:co|carbon monoxide) (?:alarm|detector)" + W4 + r" (?:going off|beeping|went"
+    "carbon_monoxide": re.compile(r"\bcarbon monoxide (?:leak|poisoning)\b.*\b(?:headaches?|sick|dizzy|sleepy)|"
+                                  r"\b(?:co|carbon monoxide) (?:alarm|detector)" + W4 + r" (?:going off|beeping|went"
         r" off|"
                                   r"sounding)|\b(?:boiler|heater|heating|gas fire|generator"
                                   r"|exhaust)\b.*\b(?:headaches?|"
@@ -652,7 +666,9 @@ SELF_HARM = {
         r"\b(?:tablets|pills|overdose|vodka)\b.*\bpainless",
         r"\bone bullet",
         r"\bhelium\b.*\b(?:tank|ordered|bag)",
-        r"\bctb\b"),
+        r"\bctb\b",
+        r"\b(?:gun|knife|rope|pills|razor|blade)\b (?:\S+ ){0,2}in my hands?\b",
+        r"\btying (?:a|the) (?:rope|noose)"),
     # MedlinePlus "Feeling of committing ... murder": urges or plans to kill or seriously hurt another person
     "harm_to_others": _rx(r"\b(?:feel\w*|i'm|i am|been|having) homicidal", INTENT + W8 + r" " + HARM + r" " + OTHERS,
                           r"\bkill (?:him|her|them|someone|somebody|everyone)\b(?! off)",
@@ -686,7 +702,7 @@ SELF_HARM = {
         r"machete)\b.*\bgoing over there",
         r"\blook (?:like )?(?:an accident|sids|suicide|natural causes|natural)\b",
         r"\b(?:nobody|no one) would (?:question|know|suspect)",
-        r"\b(?:they'll|they will) (?:never forget|all know my name|know my name)|\blist of names",
+        r"\b(?:they'll|they will) (?:never forget|all know my name|know my name)|\blist of (?:names|people)",
         r"\b(?:driv\w*|ram\w*|plough\w*|plow\w*) (?:my car )?into (?:the )?(?:protesters|crowd|people|pedestrians"
         r"|queue)|\bhit"
         r" (?:someone|somebody|" r"him|her|them) with my car",
@@ -703,7 +719,7 @@ SELF_HARM = {
         r"\b(?:they'll|they will|he'll|she'll) (?:all )?(?:see|regret|pay|be sorry)\b",
         r"\b(?:knock|put) (?:them|him|her|someone) (?:out|down) for good",
         r"\btaking (?:the kids|them|my kids|my children|the children) with me\b",
-        r"\bshoot up (?:my|the|a|our) (?:school|work|office|church|class|college|mosque|synagogue)",
+        r"\bshoot up (?:my|the|a|our|his|her|their) (?:school|work|office|church|class|college|mosque|synagogue)",
         r"\b(?:beat|kick|stab|strangl|chok|batter)\w* (?:\S+ ){0,3}to death",
         r"\bcut\w* (?:the |his |her |their )?brake lines?",
         r"\b(?:ending this|finish (?:this|him|her|them)|putting (?:him|her|them) in the ground|take out as many"
@@ -728,7 +744,14 @@ SELF_HARM = {
         r"\b(?:outside|at) (?:his|her|their) (?:house|flat|place|door)\b.*\b(?:petrol|gun|knife|axe|bat|hammer)",
         r"\bdose\b.*\b(?:lethal|fatal)\b.*\b(?:for|to) (?:an? |my )?(?:\S+ )?(?:man|woman|person|grandfather"
         r"|grandmother|"
-        r"husband|wife)"),
+        r"husband|wife)",
+        r"\b(?:choked|strangled|strangling|choking) me\b",
+        r"\bthreaten\w* (?:\S+ ){0,3}with (?:a|an|the) (?:knife|gun|weapon|machete|bat|axe)",
+        r"\b(?:and|but) not show up\b",
+        r"\b(?:driving|going|heading) to (?:his|her|their) (?:house|place|flat)\b" + r".*\b(?:gun|knife|bat|axe"
+            r"|hammer|machete)|\b(?:gun|knife|bat|axe|hammer|machete)\b.*\b(?:driving|going|heading) "
+        r"to (?:his|her|their) (?:house|place|flat)",
+        r"\bbuying (?:ammo|ammunition)"),
     # an attempt happening now, or just now, in anyone
     "attempt_now": _rx(r"\b(?:attempt\w*|tried|trying|tries) (?:to commit |to )?suicide" + W8
                        + r" (?:just|tonight|today|right now|just now|last night|this morning|an hour ago|minutes"
@@ -763,7 +786,9 @@ TOPIC_FRAME = _rx(QUESTION.pattern, r"\b(?:leaflet|side effects?|look out for|in
                   r"signs|risk factors?|research|studies|study|programmes?|programs?|hotlines?|helplines?|crisis "
                   r"(?:lines?|centres?|centers?|teams?)|988|awareness|myths?|screening|how (?:do|can|should) (?:i|we|"
                   r"you|people|parents|teachers)|support|supporting|help (?:a|my|someone|them|him|her)|talk to|"
-                  r"bereave\w*|grief|griev\w*|lost (?:a|my|our) \S+ to|as a (?:teen|teenager|kid|child)|years (?:ago"
+                  r"bereave\w*|grief|griev\w*|lost (?:a|my|our) \S+ to|lost someone to|guidelines|journalists?"
+                  r"|reporting|media|books?|"
+                  r"recommendations|as a (?:teen|teenager|kid|child)|years (?:ago"
                   r"|later)|used to|"
                   r"in the past|scars?|doing (?:well|better|ok) now|evidence|data|module|polic(?:y|ies)|reduc\w*|"
                   r"lecture|essay|course)\b")

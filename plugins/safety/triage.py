@@ -70,8 +70,9 @@ class Triage:
 
 def _informational(text: str) -> bool:
     """A general question, a lesson or a story: no red-flag or poisoning rule judges it (self-harm rules always do)."""
-    return (bool(rules.QUESTION.match(text)) and not rules.SITUATION.search(text)
-            or bool(rules.LEARNING.search(text)) and not rules.PRESENT.search(text) and not rules.SEVERE.search(text)
+    now = rules.PRESENT.search(text) or rules.SEVERE.search(text)
+    return (bool(rules.QUESTION.match(text)) and not rules.SITUATION.search(text) and not rules.PRESENT.search(text)
+            or bool(rules.LEARNING.search(text)) and not now
             or bool(rules.FICTION.search(text)))
 
 
