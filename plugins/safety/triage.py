@@ -2,8 +2,8 @@
 
 Why: people type emergencies fast, on phones, in their own words ("my 2yo drank some bleach", "I can\u2019t
 breathe", "everyone would be better off without me"), not in the words a symptom list uses. The text is
-normalised (`wording.py`) and the rules (`rules.py`) describe *situations*, one family of a published red-flag
-list each, a substance plus an ingestion, or self-harm intent. A red flag mentioned in a general information
+normalised (`wording.py`) and the rules describe *situations*: one family of a published red-flag list each
+(`red_flags.py`), a substance plus an ingestion, or self-harm intent. A red flag mentioned in a general information
 question ("what is angina?") with nothing pointing at a real person stays quiet; everything else errs on the
 side of triggering, because a missed emergency is the dangerous failure. Self-harm intent and lethal-dose or
 method questions always trigger, however they are phrased; a question *about* suicide that names no intent of
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plugins.safety import rules, second_opinion
+from plugins.safety import crisis, frames, poisoning, red_flags, second_opinion
 from plugins.safety.wording import normalize
 
 CATEGORIES = ("self_harm", "poisoning", "medical_emergency")  # priority order
@@ -70,27 +70,27 @@ class Triage:
 
 def _informational(text: str) -> bool:
     """A general question, a lesson or a story: no red-flag or poisoning rule judges it (self-harm rules always do)."""
-    now = rules.PRESENT.search(text) or rules.SEVERE.search(text)
-    return (bool(rules.QUESTION.match(text)) and not rules.SITUATION.search(text) and not rules.PRESENT.search(text)
-            or bool(rules.LEARNING.search(text)) and not now
-            or bool(rules.FICTION.search(text)))
+    now = frames.PRESENT.search(text) or frames.SEVERE.search(text)
+    return (bool(frames.QUESTION.match(text)) and not frames.SITUATION.search(text) and not frames.PRESENT.search(text)
+            or bool(frames.LEARNING.search(text)) and not now
+            or bool(frames.FICTION.search(text)))
 
 
 def _settled(text: str) -> bool:
     """Something small, or over and done with: no red flag judges it. Poisoning rules still do: an overdose of
     paracetamol feels fine for a day."""
-    severe = rules.SEVERE.search(text)
-    return (bool(rules.MILD.search(text)) and not severe
-            or bool(rules.RESOLVED.search(text)) and not severe and not rules.CAME_BACK.search(text))
+    severe = frames.SEVERE.search(text)
+    return (bool(frames.MILD.search(text)) and not severe
+            or bool(frames.RESOLVED.search(text)) and not severe and not frames.CAME_BACK.search(text))
 
 
 def _poisoning(text: str, red_flags: list[str]) -> list[str]:
     """Poisoning rules that fired; a medicine counts only with an excess, or a child or red flag plus swallowing."""
-    swallowed = (rules.CHILD.search(text) or red_flags) and rules.TAKEN.search(text)
-    gates = {"medicine_excess": rules.EXCESS.search(text) or swallowed,
-             "medicine_taking": rules.EXCESS.search(text),
-             "medicine_missing": rules.CHILD.search(text) or red_flags}
-    return [n for n, rx in rules.POISONING.items() if rx.search(text) and gates.get(n, True)]
+    swallowed = (poisoning.CHILD.search(text) or red_flags) and poisoning.TAKEN.search(text)
+    gates = {"medicine_excess": poisoning.EXCESS.search(text) or swallowed,
+             "medicine_taking": poisoning.EXCESS.search(text),
+             "medicine_missing": poisoning.CHILD.search(text) or red_flags}
+    return [n for n, rx in poisoning.POISONING.items() if rx.search(text) and gates.get(n, True)]
 
 
 def triage(message: str, learned: bool = True) -> Triage:
@@ -99,23 +99,23 @@ def triage(message: str, learned: bool = True) -> Triage:
     text = normalize(message)
     informational = _informational(text)
     fired: dict[str, list[str]] = {c: [] for c in CATEGORIES}
-    fired["self_harm"] = [n for n, rx in rules.SELF_HARM.items() if rx.search(text)]  # always, however it is phrased
-    if fired["self_harm"] == ["harm_to_others"] and not rules.WEAPON.search(text) \
-            and (rules.JOKING.search(text) or rules.STUDY.search(text)):
+    fired["self_harm"] = [n for n, rx in crisis.SELF_HARM.items() if rx.search(text)]  # always, however it is phrased
+    if fired["self_harm"] == ["harm_to_others"] and not crisis.WEAPON.search(text) \
+            and (frames.JOKING.search(text) or frames.STUDY.search(text)):
         fired["self_harm"] = []  # "lol i'm going to kill her" about leftovers; a question for a class or a novel
-    about = not fired["self_harm"] and rules.TOPIC.search(text)
-    own = rules.OWN_TOPIC.search(text) and not rules.PAST_SELF.search(text)
-    if about and (own or not rules.TOPIC_FRAME.search(text)):
+    about = not fired["self_harm"] and crisis.TOPIC.search(text)
+    own = crisis.OWN_TOPIC.search(text) and not crisis.PAST_SELF.search(text)
+    if about and (own or not crisis.TOPIC_FRAME.search(text)):
         fired["self_harm"] = ["topic"]  # the writer's own thoughts, or news without a question: the crisis text
     if not informational:
         settled = _settled(text)
-        fired["medical_emergency"] = [] if settled else [n for n, rx in rules.RED_FLAGS.items() if rx.search(text)]
+        fired["medical_emergency"] = [] if settled else [n for n, rx in red_flags.RED_FLAGS.items() if rx.search(text)]
         fired["poisoning"] = _poisoning(text, fired["medical_emergency"])
     category = next((c for c in CATEGORIES if fired[c]), None)
     signals = tuple(f"{c}:{n}" for c in CATEGORIES for n in fired[c])
     if category is None and about:
         return Triage(None, ("support:topic",), SUPPORT)
-    sudden = not (rules.CHRONIC.search(text) and not rules.PRESENT.search(text))  # weeks of the same: rules only
+    sudden = not (frames.CHRONIC.search(text) and not frames.PRESENT.search(text))  # weeks of the same: rules only
     quiet = informational or _settled(text)
     if category is None and learned and not quiet and sudden and (opinion := second_opinion.opinion(message)):
         category, signals = opinion[0], (f"second_opinion:{opinion[0]}",)  # it adds a trigger, never removes one

@@ -45,3 +45,11 @@ def normalize(text: str) -> str:
     text = re.sub(r"[^\w\s\0]", " ", text).replace("\0", "'")
     text = re.sub(r"\bcan not\b", "can't", text)
     return " ".join(_SPELLING.get(w, w) for w in text.split())
+
+
+def rx(*parts: str) -> re.Pattern:
+    """One pattern from alternatives, each written against `normalize`'s output."""
+    return re.compile("|".join(parts))
+
+
+W4, W8 = r"(?: \S+){0,4}", r"(?: \S+){0,8}"  # a few words allowed between the parts of a phrase
