@@ -64,7 +64,7 @@ def test_generation_evaluation_memory_scaling_fields(report):
     assert set(s["fits"]) == {str(n) for n in data["settings"]["scaling_lengths"]}
     names = {t["target"] for t in data["targets"]}
     bf16_here = data["precision"]["auto"]["dtype"] == "bf16"  # the precision targets are judged on bf16 CPUs only
-    assert len(names) == 19 + 3 * bf16_here and all(isinstance(t["met"], bool) for t in data["targets"])
+    assert len(names) == 25 + 3 * bf16_here and all(isinstance(t["met"], bool) for t in data["targets"])
     assert {"retrieval hit@5 on lay questions (report half)", "retrieval time per question",
             "retrieval hit@5 on long messages (report half)"} <= names
     knowledge = data["knowledge"]  # scored where ../shared/data/mcq exists, else skipped with the reason
@@ -77,6 +77,9 @@ def test_generation_evaluation_memory_scaling_fields(report):
     blind = data["safety"]["blind"]  # and on the blind-written set: the report half's counts, never its messages
     assert set(blind["halves"]) == {"report", "dev"} and "misses" not in blind["halves"]["report"]
     assert len(blind["families"]) == 18 and all(f["n"] >= 8 for f in blind["families"].values())
+    final = data["safety"]["final"]  # the final blind set: scored, never read
+    assert "misses" not in final and "false_alarms" not in final and len(final["families"]) == 18
+    assert {"triage false alarms (final blind set)", "triage recall of self-harm (blind set, report half)"} <= names
 
 
 def test_serving_fields(report):
