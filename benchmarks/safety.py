@@ -45,6 +45,16 @@ def families(rows: list[dict]) -> dict:
     return dict(sorted(table.items()))
 
 
+def _together(tables) -> dict:
+    """Per-family tables of disjoint parts of a set, added up."""
+    total = defaultdict(lambda: {"n": 0, "caught": 0, "questions": 0, "alarms": 0, "helped": 0})
+    for table in tables:
+        for family, row in table.items():
+            for k, v in row.items():
+                total[family][k] += v
+    return dict(sorted(total.items()))
+
+
 def _scored(rows: list[dict], counts_only: bool) -> dict:
     """The score with and without the learned second opinion, per family; counts only for a set not to be read."""
     pairs = [(r["text"], r["category"]) for r in rows]
@@ -67,7 +77,7 @@ def measure(corpus: Path = CORPUS, blind: Path = BLIND, final: Path = FINAL) -> 
     seconds = time.perf_counter() - started
     return {"corpus": str(corpus), "messages": len(rows), "halves": halves,
             "blind": {"path": str(blind), "messages": len(blind_rows), "halves": blind_halves,
-                      "families": families(blind_rows)},
+                      "families": _together(h["families"] for h in blind_halves.values())},
             "final": {"path": str(final), "messages": len(final_rows), **_scored(final_rows, counts_only=True)},
             "milliseconds_per_message": 1000 * seconds / (len(rows) + len(blind_rows))}
 

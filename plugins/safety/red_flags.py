@@ -281,7 +281,7 @@ RED_FLAGS = {
         r"\b(?:speech|talking|voice|words)" + W4 + r" (?:slur\w*|slurp\w*|garbled|jumbled|strange|weird|drunk)",
         r"\b(?:dizzy|dizziness|vertigo)\b.*\b(?:seeing double|double vision|can't walk (?:straight|properly)|falling"
         r" to)",
-        r"\bcan't walk straight|\bgetting weaker",
+        r"\bgetting weaker",
         r"\b(?:shadow|curtain|flashes)" + W8 + r" (?:vision|eye|floaters)",
         r"\b(?:speech|words?|sentences?)" + W4 + r" (?:coming out|come out|came out) (?:wrong|as|all)",
         r"\b(?:sees|seeing|see) double",

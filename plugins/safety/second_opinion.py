@@ -37,10 +37,10 @@ def examples() -> tuple[list[str], list[str]]:
     were written independently, and a few short questions came out the same)."""
     from plugins.safety.wording import normalize
 
-    measured = {normalize(r["text"]) for path, halves in TRAINING if halves
-                for r in _rows(path) if r["half"] not in halves}
-    chosen = [r for path, halves in TRAINING for r in _rows(path) if halves is None or r["half"] in halves]
-    chosen = [r for r in chosen if normalize(r["text"]) not in measured]
+    read = [(halves, [(normalize(r["text"]), r) for r in _rows(path)]) for path, halves in TRAINING]
+    measured = {text for halves, rows in read if halves for text, r in rows if r["half"] not in halves}
+    chosen = [r for halves, rows in read for text, r in rows
+              if (halves is None or r["half"] in halves) and text not in measured]
     return [r["text"] for r in chosen], [r["category"] for r in chosen]
 
 

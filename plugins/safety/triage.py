@@ -70,9 +70,9 @@ class Triage:
 
 def _informational(text: str) -> bool:
     """A general question, a lesson or a story: no red-flag or poisoning rule judges it (self-harm rules always do)."""
-    now = frames.PRESENT.search(text) or frames.SEVERE.search(text)
-    return (bool(frames.QUESTION.match(text)) and not frames.SITUATION.search(text) and not frames.PRESENT.search(text)
-            or bool(frames.LEARNING.search(text)) and not now
+    present = frames.PRESENT.search(text)
+    return (bool(frames.QUESTION.match(text)) and not frames.SITUATION.search(text) and not present
+            or bool(frames.LEARNING.search(text)) and not present and not frames.SEVERE.search(text)
             or bool(frames.FICTION.search(text)))
 
 
@@ -97,7 +97,7 @@ def triage(message: str, learned: bool = True) -> Triage:
     """Classify one message; the highest-priority category that fired wins (see CATEGORIES). `learned=False`:
     the rules alone, without the learned second opinion (to measure what it adds)."""
     text = normalize(message)
-    informational = _informational(text)
+    informational, settled = _informational(text), _settled(text)
     fired: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     fired["self_harm"] = [n for n, rx in crisis.SELF_HARM.items() if rx.search(text)]  # always, however it is phrased
     if fired["self_harm"] == ["harm_to_others"] and not crisis.WEAPON.search(text) \
@@ -108,16 +108,15 @@ def triage(message: str, learned: bool = True) -> Triage:
     if about and (own or not crisis.TOPIC_FRAME.search(text)):
         fired["self_harm"] = ["topic"]  # the writer's own thoughts, or news without a question: the crisis text
     if not informational:
-        settled = _settled(text)
         fired["medical_emergency"] = [] if settled else [n for n, rx in red_flags.RED_FLAGS.items() if rx.search(text)]
         fired["poisoning"] = _poisoning(text, fired["medical_emergency"])
     category = next((c for c in CATEGORIES if fired[c]), None)
     signals = tuple(f"{c}:{n}" for c in CATEGORIES for n in fired[c])
     if category is None and about:
         return Triage(None, ("support:topic",), SUPPORT)
-    sudden = not (frames.CHRONIC.search(text) and not frames.PRESENT.search(text))  # weeks of the same: rules only
-    quiet = informational or _settled(text)
-    if category is None and learned and not quiet and sudden and (opinion := second_opinion.opinion(message)):
+    weeks = frames.CHRONIC.search(text) and not frames.PRESENT.search(text)  # weeks of the same: the rules only
+    if category is None and learned and not (informational or settled or weeks) \
+            and (opinion := second_opinion.opinion(message)):
         category, signals = opinion[0], (f"second_opinion:{opinion[0]}",)  # it adds a trigger, never removes one
     return Triage(category, signals, NOTICES.get(category) if category else None)
 
