@@ -335,7 +335,7 @@ PAST_SELF = re.compile(
 )
 TOPIC_FRAME = rx(
     QUESTION.pattern,
-    r"\b(?:leaflet|side effects?|look out for|increase\w*|prevent\w*|statistics?"
+    r"\b(?:leaflet|side effects?|look out for|watch (?:out )?for|warnings?|increase\w*|prevent\w*|statistics?"
     r"|stats|rates?|how common|numbers|warning signs|"
     r"signs|risk factors?|research|studies|study|programmes?|programs?|hotlines?|helplines?|crisis "
     r"(?:lines?|centres?|centers?|teams?)|988|awareness|myths?|screening|how (?:do|can|should) (?:i|we|"

@@ -23,6 +23,8 @@ LEARNING = re.compile(
     r" )?do "
     r"(?:if|when)|in (?:victorian|old)"
     r" (?:novels|films)|"
+    r"(?:was|were|been|got|had) (?:just |recently |newly )?prescribed|(?:driving|travel|flying) (?:rules|restrictions|laws?)"
+    r"|how (?:do|can|would) (?:i|we) tell (?:if|whether|the difference|apart|\S+ from)|statistics|how common (?:is|are)|"
     r"what tests|find out why|want to know for|for (?:my )?(?:work|job|training)\b|as a (?:kid"
     r"|child|teen|teenager|"
     r"baby)|^can (?:you|i|people|kids) get|^can (?:\S+ ){1,3}(?:feel like|cause|make you|give you)"
@@ -80,11 +82,13 @@ PRESENT = re.compile(
     r"since (?:yesterday|this morning|last night)|please|help me|(?:it's|its|is|it is) happening"
     r" again|started again|"
     r"(?<!someone )(?<!somebody )(?<!person )(?:has|have|i've|he's|she's|they've) been \w+ing|for"
-    r" (?:\d+ |a few |several )?hours|now)\b"
+    r" (?:\d+ |a few |several )?hours|for (?:about |over |almost |nearly )?(?:half an hour|an hour|\d+ ?min\w*|(?:ten|"
+    r"twenty|thirty|forty|fifteen) min\w*)|now)\b"
 )
 # Over and done with ("back to normal now"): quiet unless it came back or something is severe
 RESOLVED = re.compile(
-    r"\b(?:back to normal|goes away|(?:was|were|got) checked (?:over )?and (?:was |is )?fine|i feel"
+    r"\b(?:(?:doctor|gp|tests?|ecg|scans?|bloods|hospital|a&e|er)\b(?: \S+){0,5} (?:said|says|came back|were|was)"
+    r" (?:all |it was |it's |everything was )?(?:normal|fine|clear|ok)|back to normal|goes away|(?:was|were|got) checked (?:over )?and (?:was |is )?fine|i feel"
     r" (?:totally |completely )?fine|feel fine now|(?:she's|he's|i'm|"
     r"they're) (?:totally |completely )?fine now|got (?:it |my \S+ (?:\S+ )?)?checked|went away"
     r"|cleared up|(?:antacids?|rest|it) (?:fix|fixes|helps?) it"
@@ -107,10 +111,10 @@ CAME_BACK = re.compile(
 )
 # A symptom the writer calls small ("a tiny streak of blood", "a bit wheezy"), unless something says otherwise.
 MILD = re.compile(
-    r"\b(?:(?:slight|mild)(?:ly)? (?:ache|pain|discomfort)|(?:tiny|small|little|faint) (?:streak|speck"
+    r"\b(?:breathing (?:is )?(?:fine|ok|okay|normal)|(?:slight|mild)(?:ly)? (?:ache|pain|discomfort)|(?:tiny|small|little|faint) (?:streak|speck"
     r"|fleck|trace|spot|drop)s? of blood|streaks? of"
     r" blood|"
-    r"a (?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed|breathless|out of breath|short of"
+    r"(?:a )?(?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed|breathless|out of breath|short of"
     r" breathe?)|(?:small|minor|tiny|little|paper|shaving) (?:shaving )?(?:cut|nick|graze|"
     r"scratch))\b"
 )
@@ -118,6 +122,8 @@ SEVERE = re.compile(
     r"\b(?:a lot|severe|worse|worst|can't|cannot|won't stop|heavy|heavily|pouring|mouthfuls|"
     r"cups?|blue|feel\w* faint|collapsed)\b"
 )
+# Every morning, most nights: a pattern to ask about, not an emergency now (unless something says otherwise)
+HABITUAL = re.compile(r"\b(?:in the (?:mornings|evenings|nights)|most (?:mornings|nights|days|evenings))\b")
 # Weeks of the same thing: the learned second opinion stays out of it (the rules still judge it)
 CHRONIC = re.compile(
     r"\bfor (?:a (?:couple|few) (?:of )?|several |many |\d+ |two |three )?(?:weeks|months|years)\b|"

@@ -83,8 +83,8 @@ RED_FLAGS = {
         r"\bfall\w* asleep (?:in the middle of|mid|while) (?:talking|a sentence|sentence|eating)",
         r"\b(?:doesn't|won't|not|isn't) react\w*|\bcan't keep (?:him|her|them) awake"),
     # MedlinePlus "Choking"
-    "choking": rx(r"\bchok(?:ing|ed|es)\b(?! hazards?| in (?:the|my|a) (?:final|game|match|exam|interview"
-                   r"|presentation|speech))",
+    "choking": rx(r"\bchok(?:ing|ed|es)\b(?! hazards?| under pressure| (?:in|during|at|on) (?:the|my|a|an|our|his|her)"
+                   r" (?:\S+ )?(?:final|game|match|exam|interview|presentation|speech|test|audition|performance))",
     r"\bstuck in " + OWNER + r" (?:throat|windpipe)",
                    r"\bstuck\b" + W4 + r" (?:can't|barely|hardly) (?:breathe|get air|talk|speak)",
                    r"\b(?:can't|cannot) (?:cough|swallow)" + W4 + r" (?:breathe|talk|stuck)",

@@ -77,11 +77,12 @@ def _informational(text: str) -> bool:
 
 
 def _settled(text: str) -> bool:
-    """Something small, or over and done with: no red flag judges it. Poisoning rules still do: an overdose of
+    """Something small, habitual, or over and done with: no red flag judges it. Poisoning rules still do: an overdose of
     paracetamol feels fine for a day."""
     severe = frames.SEVERE.search(text)
     return (bool(frames.MILD.search(text)) and not severe
-            or bool(frames.RESOLVED.search(text)) and not severe and not frames.CAME_BACK.search(text))
+            or bool(frames.RESOLVED.search(text)) and not severe and not frames.CAME_BACK.search(text)
+            or bool(frames.HABITUAL.search(text)) and not severe and not frames.PRESENT.search(text))
 
 
 def _poisoning(text: str, red_flags: list[str]) -> list[str]:
