@@ -23,8 +23,10 @@ LEARNING = re.compile(
     r" )?do "
     r"(?:if|when)|in (?:victorian|old)"
     r" (?:novels|films)|"
-    r"(?:was|were|been|got|had) (?:just |recently |newly )?prescribed|(?:driving|travel|flying) (?:rules|restrictions|laws?)"
-    r"|how (?:do|can|would) (?:i|we) tell (?:if|whether|the difference|apart|\S+ from)|statistics|how common (?:is|are)|"
+    r"(?:was|were|been|got|had) (?:just |recently |newly )?prescribed"
+    r"|(?:driving|travel|flying) (?:rules|restrictions|laws?)"
+    r"|how (?:do|can|would) (?:i|we) tell (?:if|whether|the difference|apart|\S+ from)"
+    r"|statistics|how common (?:is|are)|"
     r"what tests|find out why|want to know for|for (?:my )?(?:work|job|training)\b|as a (?:kid"
     r"|child|teen|teenager|"
     r"baby)|^can (?:you|i|people|kids) get|^can (?:\S+ ){1,3}(?:feel like|cause|make you|give you)"
@@ -88,7 +90,8 @@ PRESENT = re.compile(
 # Over and done with ("back to normal now"): quiet unless it came back or something is severe
 RESOLVED = re.compile(
     r"\b(?:(?:doctor|gp|tests?|ecg|scans?|bloods|hospital|a&e|er)\b(?: \S+){0,5} (?:said|says|came back|were|was)"
-    r" (?:all |it was |it's |everything was )?(?:normal|fine|clear|ok)|back to normal|goes away|(?:was|were|got) checked (?:over )?and (?:was |is )?fine|i feel"
+    r" (?:all |it was |it's |everything was )?(?:normal|fine|clear|ok)|back to normal|goes away"
+    r"|(?:was|were|got) checked (?:over )?and (?:was |is )?fine|i feel"
     r" (?:totally |completely )?fine|feel fine now|(?:she's|he's|i'm|"
     r"they're) (?:totally |completely )?fine now|got (?:it |my \S+ (?:\S+ )?)?checked|went away"
     r"|cleared up|(?:antacids?|rest|it) (?:fix|fixes|helps?) it"
@@ -111,7 +114,8 @@ CAME_BACK = re.compile(
 )
 # A symptom the writer calls small ("a tiny streak of blood", "a bit wheezy"), unless something says otherwise.
 MILD = re.compile(
-    r"\b(?:breathing (?:is )?(?:fine|ok|okay|normal)|(?:slight|mild)(?:ly)? (?:ache|pain|discomfort)|(?:tiny|small|little|faint) (?:streak|speck"
+    r"\b(?:breathing (?:is )?(?:fine|ok|okay|normal)|(?:slight|mild)(?:ly)? (?:ache|pain|discomfort)"
+    r"|(?:tiny|small|little|faint) (?:streak|speck"
     r"|fleck|trace|spot|drop)s? of blood|streaks? of"
     r" blood|"
     r"(?:a )?(?:tiny |little )?bit (?:wheezy|dizzy|sore|achy|light ?headed|breathless|out of breath|short of"
