@@ -38,15 +38,27 @@ def _copy_inputs(spec: spec_mod.Spec, prepared: data_mod.PreparedData, run_dir: 
 def apply_plugins(project: dict) -> precision.Decision:
     """The project's Ludwig patches for training, in this process (a sweep trial runs this in its Ray worker).
     Returns the precision chosen for this machine (plugins/precision.py)."""
-    from plugins.ludwig import cpu_autocast, fixes, length_batching, sparse_logits
+    from plugins.ludwig import cpu_autocast, fixes, length_batching, progress, sparse_logits
 
     fixes.apply()
+    progress.apply()
     sparse_logits.apply()
     if project.get("length_batching"):
         length_batching.apply()
     decision = precision.of_project(project)
     cpu_autocast.apply(decision)
     return decision
+
+
+def _watch_validation_questions(dataset: Path, config: dict) -> None:
+    """The first validation questions, shown beside the model's answers at each evaluation (ludwig/progress.py)."""
+    import pandas as pd
+
+    from plugins.ludwig import progress
+
+    frame = pd.read_csv(dataset)  # the prepared data: its `split` column is 0 train, 1 validation, 2 test
+    question = config["input_features"][0]["name"]
+    progress.watch(frame.loc[frame["split"] == 1, question].astype(str).tolist())
 
 
 def base_validation_loss(llm, validation_set, batch_size: int) -> float:
@@ -142,6 +154,7 @@ def train(spec_path: Path | None, resume: Path | None = None) -> Path | None:
     print(f"effective batch: {effective}", flush=True)
 
     decision = apply_plugins(spec.project)
+    _watch_validation_questions(dataset, config)
     print(decision.describe(), flush=True)
     if decision.warning:
         print(f"warning: {decision.warning}", file=sys.stderr, flush=True)

@@ -16,6 +16,10 @@ NULL_ADAPTERS = ("Ludwig 0.17.10 ludwig/schema/llms/peft.py NamedAdaptersConfigF
                  "`adapters: null`, the schema allows no null, so no saved LLM model loads")
 PAD_IN_PROMPT = ("Ludwig 0.17.10 ludwig/utils/llm_utils.py remove_left_padding drops everything up to the last "
                  "pad token, cutting prompts whose template contains the pad token")
+PERPLEXITY = ("Ludwig 0.17.10 ludwig/modules/metric_modules.py PerplexityMetric and NextTokenPerplexityMetric are fed "
+              "the softmax probabilities and softmax them again (torchmetrics Perplexity, NextTokenSoftmaxCrossEntropy"
+              "Loss), so an LLM's perplexity sits near its vocabulary size; `perplexity` also scores position t "
+              "against token t, not t + 1")
 ROW_AT_A_TIME = ("Ludwig 0.17.10 ludwig/models/llm.py LLM.generate loops over the rows of a batch: predict and "
                  "evaluate generate at batch size 1")
 
@@ -97,6 +101,34 @@ def batched_generate(self, inputs, mask=None):
     return out
 
 
+def _next_token_nll(probabilities: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed negative log-likelihood of each counted next token, and their count: the tokens and the
+    cross-entropy of Ludwig's fine-tuning loss (position t scores token t + 1; prompt and padding are -100)."""
+    following = target.long()[:, 1:]
+    counted = following != -100  # Ludwig's IGNORE_INDEX_TOKEN_ID
+    chosen = probabilities[:, :-1][counted].float().gather(-1, following[counted].unsqueeze(-1))
+    return -torch.log(chosen.clamp_min(torch.finfo(torch.float32).tiny)).sum(), counted.sum()
+
+
+def perplexity_update(self, preds: torch.Tensor, target: torch.Tensor) -> None:
+    """PerplexityMetric.update: exp of the mean next-token cross-entropy (torchmetrics' compute takes the exp)."""
+    nll, count = _next_token_nll(preds, target)
+    self.total_log_probs += nll.to(self.total_log_probs)
+    self.count += count.to(self.count)
+
+
+def next_token_perplexity_update(self, preds: torch.Tensor, target: torch.Tensor) -> None:
+    """NextTokenPerplexityMetric.update: the mean next-token cross-entropy, weighted by its token count, so that
+    the whole evaluation's figure is exp of the mean over all its tokens (not a mean of per-batch exps)."""
+    nll, count = _next_token_nll(preds, target)
+    if count:
+        self.avg.update(nll / count, weight=count.float())
+
+
+def next_token_perplexity_compute(self) -> torch.Tensor:
+    return torch.exp(self.avg.compute())
+
+
 def apply() -> None:
     """Install every fix (idempotent). `remove_left_padding` is replaced everywhere Ludwig imported it by name."""
     import ludwig.models.llm
@@ -110,3 +142,8 @@ def apply() -> None:
     for module in (ludwig.utils.llm_utils, ludwig.models.llm):
         patch.install(module, "remove_left_padding", remove_left_padding, PAD_IN_PROMPT)
     patch.install(ludwig.models.llm.LLM, "generate", batched_generate, ROW_AT_A_TIME)
+    from ludwig.modules.metric_modules import NextTokenPerplexityMetric, PerplexityMetric
+
+    patch.install(PerplexityMetric, "update", perplexity_update, PERPLEXITY)
+    patch.install(NextTokenPerplexityMetric, "update", next_token_perplexity_update, PERPLEXITY)
+    patch.install(NextTokenPerplexityMetric, "compute", next_token_perplexity_compute, PERPLEXITY)
