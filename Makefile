@@ -160,7 +160,7 @@ quality: $(STAMPS)/venv model ## benchmark: train, compare, report each of QUALI
 	$(PY) -m benchmarks.quality $(QUALITY_SPECS)
 
 app: $(STAMPS)/venv ## the app: chat with RUN (default: newest) and Spec Studio, on http://$(HOST):$(PORT)/
-	$(PY) -m plugins.app $(if $(RUN),--run $(RUN)) $(if $(ENGINE),--engine $(ENGINE)) --host $(HOST) --port $(PORT)
+	$(PY) app.py $(if $(RUN),--run $(RUN)) $(if $(ENGINE),--engine $(ENGINE)) --host $(HOST) --port $(PORT)
 
 screenshots: $(STAMPS)/venv ## the README's app screenshots of RUN, taken in headless chromium -> docs/app-*.png
 	@$(WITH_RUN) $(PY) -m scripts.app_screenshots $$run

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from plugins import runs
-from plugins.eval import knowledge
+from plugins.eval import knowledge, knowledge_results, knowledge_sets
 
 BLOCK = {"mmlu_medical": {"limit": 40}, "medmcqa": {"limit": 40}, "pubmedqa": {"limit": 20}}
 QUICK_BLOCK = {name: {"limit": 4} for name in BLOCK}
@@ -20,12 +20,12 @@ QUICK_BLOCK = {name: {"limit": 4} for name in BLOCK}
 
 def measure(run_dir: Path, quick: bool = False) -> dict:
     block = QUICK_BLOCK if quick else BLOCK
-    if missing := knowledge.missing_message(block):
+    if missing := knowledge_sets.missing_message(block):
         return {"skipped": missing}
     with tempfile.TemporaryDirectory() as tmp:
         result = knowledge.evaluate(runs.Run(run_dir), block, Path(tmp))
     out = {"block": block, "batch_size": result["batch_size"], "systems": {}}
-    for system in knowledge.SYSTEMS:
+    for system in knowledge_results.SYSTEMS:
         timing = result["timing"][system]
         seconds = sum(t["seconds"] for t in timing.values())
         questions = sum(t["questions"] for t in timing.values())
@@ -34,7 +34,8 @@ def measure(run_dir: Path, quick: bool = False) -> dict:
                                   "seconds_per_100": 100 * seconds / questions,
                                   "per_benchmark": {n: t["questions"] / t["seconds"] for n, t in timing.items()}}
     out["merge_seconds"] = result["timing"].get("merge_seconds")
-    out["accuracy"] = {n: {s: st[s]["accuracy"] for s in knowledge.SYSTEMS} for n, st in result["statistics"].items()}
+    out["accuracy"] = {n: {s: st[s]["accuracy"] for s in knowledge_results.SYSTEMS}
+                       for n, st in result["statistics"].items()}
     return out
 
 

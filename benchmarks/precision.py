@@ -202,7 +202,7 @@ def quality(bf16_dir: Path, fp32_dir: Path, n_boot: int = 2000) -> dict:
 def knowledge_difference(bf16_dir: Path, fp32_dir: Path, n_boot: int) -> dict:
     """Fine-tuned multiple-choice accuracy, bf16 minus fp32, per benchmark, on the same questions (the knowledge
     benchmarks' own paired bootstrap, 95 %); empty where `make compare` scored no benchmarks."""
-    from plugins.eval import knowledge
+    from plugins.eval import knowledge_results
 
     files = [d / "eval" / "knowledge.json" for d in (bf16_dir, fp32_dir)]
     if not all(f.is_file() for f in files):
@@ -213,7 +213,7 @@ def knowledge_difference(bf16_dir: Path, fp32_dir: Path, n_boot: int) -> dict:
     for name in sorted({k[0] for k in b32}):
         keys = [k for k in b32 if k[0] == name and k in b16]
         ours, theirs = [float(b16[k]) for k in keys], [float(b32[k]) for k in keys]
-        d = knowledge.paired_bootstrap(theirs, ours, n_boot=n_boot)
+        d = knowledge_results.paired_bootstrap(theirs, ours, n_boot=n_boot)
         out[name] = {"questions": len(keys), "bf16": statistics.mean(ours), "fp32": statistics.mean(theirs),
                      "diff": d["value"], "low": d["low"], "high": d["high"]}
     return out

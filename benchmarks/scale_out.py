@@ -25,6 +25,7 @@ import yaml
 
 from benchmarks import write_report
 from plugins import spec as spec_mod
+from plugins.local_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,15 +78,10 @@ def _all_reduce_worker(rank: int, size: int, numel: int, port: int, repeats: int
 
 def all_reduce_seconds(numel: int, repeats: int = 20) -> list[float]:
     """Times of a gloo all-reduce of `numel` floats between two processes on 127.0.0.1."""
-    import socket
-
     import torch.multiprocessing as mp
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        mp.spawn(_all_reduce_worker, args=(2, numel, port, repeats, f.name), nprocs=2)
+        mp.spawn(_all_reduce_worker, args=(2, numel, free_port(), repeats, f.name), nprocs=2)
         return json.loads(Path(f.name).read_text())
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -24,7 +22,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from plugins import runs
+from plugins import local_server, runs
 from plugins.app.assistant import Assistant
 from plugins.app.engines import LlamaCppEngine, Settings
 from plugins.eval import metrics
@@ -109,30 +107,10 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def load_test(export: Export, questions: list[str], clients: int, requests: int, timeout: float = 120) -> dict:
     """`requests` chat completions from `clients` concurrent clients against the API on 127.0.0.1."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile("w+")
-    proc = subprocess.Popen([sys.executable, "-m", "plugins.app.api", "--export", str(export.dir), "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env={**_env(), "LOG_LEVEL": "warning"})
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url + "/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"the API did not start:\n{log.read()[-2000:]}") from None
-                time.sleep(0.5)
+    command = [sys.executable, "-m", "plugins.app.api", "--export", str(export.dir)]
+    with local_server.serve(command, path="/health", name="the API", env={**_env(), "LOG_LEVEL": "warning"}) as url:
         latencies, failures, lock = [], [], threading.Lock()
         todo = iter(range(requests))
 
@@ -166,13 +144,6 @@ def load_test(export: Export, questions: list[str], clients: int, requests: int,
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
     return {"clients": clients, "requests": requests, "engine": f"llama.cpp {export.quant}", "ok": len(latencies),
             "failed": len(failures), "failures": failures[:5], "p50_seconds": percentile(latencies, 0.5),
             "p95_seconds": percentile(latencies, 0.95), "max_seconds": max(latencies, default=None),

@@ -170,7 +170,7 @@ class Run:
         """The rows of one split of the run's own prepared data (a pandas DataFrame)."""
         import pandas as pd
 
-        from plugins.data import SPLIT_NAMES
+        from plugins.dataset_format import SPLIT_NAMES
 
         data = pd.read_csv(self.dataset, dtype={"split": int}, keep_default_na=False)
         return data[data["split"] == SPLIT_NAMES.index(split)].reset_index(drop=True)

@@ -2,7 +2,7 @@
 
 Selenium cannot download a browser here, so it drives Debian's `chromium` with Debian's matching
 `chromium-driver` (`make test` installs both when missing). `serve` starts the app
-(`python -m plugins.app`) on a free port of 127.0.0.1 and stops it again.
+(`python app.py`, the top-level entry point) on a free port of 127.0.0.1 and stops it again.
 """
 
 from __future__ import annotations
@@ -10,19 +10,16 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
+from plugins import local_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 INSTALL = "apt-get install -y chromium chromium-driver"
+REPO = Path(__file__).resolve().parents[1]
 
 
 class BrowserMissing(RuntimeError):
@@ -45,42 +42,12 @@ def chromium(width: int = 1280, height: int = 1000):
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(app_args: list[str], cwd: Path, env: dict | None = None, timeout: float = 300) -> Iterator[str]:
-    """Run `python -m plugins.app ARGS --port <free>` in `cwd` and yield its URL once it answers; stop it after."""
-    port = free_port()
-    log = tempfile.TemporaryFile("w+")
+    """Run the repository's `python app.py ARGS` on a free port of 127.0.0.1 in `cwd` and yield its URL once it
+    answers; stop it after."""
     env = dict(env or os.environ)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-    proc = subprocess.Popen([sys.executable, "-m", "plugins.app", *app_args, "--port", str(port)], cwd=cwd,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + timeout
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"the app exited with code {proc.returncode}:\n{log.read()[-3000:]}")
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise TimeoutError(f"the app did not answer on {url} within {timeout:.0f} s") from None
-                time.sleep(0.5)
-        yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
+    env["PYTHONPATH"] = str(REPO)
+    with local_server.serve([sys.executable, str(REPO / "app.py"), *app_args], name="the app", cwd=cwd, env=env,
+                            timeout=timeout, stop_timeout=20) as url:
+        yield url + "/"

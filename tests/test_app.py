@@ -13,7 +13,7 @@ import yaml
 
 from plugins import prompt, runs
 from plugins import spec as spec_mod
-from plugins.app import jobs, studio, ui
+from plugins.app import chat_ui, jobs, studio, ui
 from plugins.app.assistant import Assistant, QuestionError, Settings, neutralise
 from plugins.prompt import control_tokens
 from plugins.safety import triage
@@ -66,7 +66,7 @@ def test_stream_yields_growing_text_equal_to_plain_generate(assistant):
 
 
 def test_partial_answers_reach_the_page_before_the_model_finishes(assistant, monkeypatch):
-    """Streaming, not a buffered answer: the page handler (ui.answer) yields text while the model is still
+    """Streaming, not a buffered answer: the page handler (chat_ui.answer) yields text while the model is still
     computing later tokens. Each forward pass is slowed a little so the order is unambiguous."""
     forwards, arrivals = [], []
     stock = assistant.model.forward
@@ -78,7 +78,7 @@ def test_partial_answers_reach_the_page_before_the_model_finishes(assistant, mon
         return out
 
     monkeypatch.setattr(assistant.model, "forward", slow_forward)
-    for _, _, _, fine_tuned, *_ in ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0):
+    for _, _, _, fine_tuned, *_ in chat_ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0):
         if fine_tuned["value"]:
             arrivals.append((time.perf_counter(), fine_tuned["value"]))
     assert len(forwards) >= 4 and len(arrivals) >= 2
@@ -123,11 +123,11 @@ def test_the_app_answers_in_the_precision_auto_picks_here(assistant, job, projec
 
 def test_answer_compares_with_base_model(assistant):
     args = ("What is asthma?", True, 0.0, 1.0, 8, 1.0)
-    *_, (urgent, notes, _, fine_tuned, cited_answer, base, _, _) = list(ui.answer(assistant, *args))
+    *_, (urgent, notes, _, fine_tuned, cited_answer, base, _, _) = list(chat_ui.answer(assistant, *args))
     expected_base = list(assistant.stream(assistant.prepare("What is asthma?"), Settings(0.0, 1.0, 8, 1.0), False))[-1]
     assert fine_tuned["value"] and fine_tuned["visible"] and base == expected_base.strip()
     assert cited_answer["visible"] is False  # an ungrounded run answers in the plain text box
-    *_, (_, _, _, _, _, base_off, _, _) = list(ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0))
+    *_, (_, _, _, _, _, base_off, _, _) = list(chat_ui.answer(assistant, "What is asthma?", False, 0.0, 1.0, 8, 1.0))
     assert base_off == ""
 
 
@@ -172,8 +172,9 @@ def test_self_harm_gets_the_crisis_text_instead_of_any_answer(assistant, monkeyp
         raise AssertionError("the model must not answer a self-harm message")
 
     monkeypatch.setattr(assistant, "stream", no_generation)
-    [(urgent, notes, box, fine_tuned, _, base, _, _)] = list(ui.answer(assistant, "i don’t want to be here anymore",
-                                                                  False, 0.0, 1.0, 8, 1.0))
+    [(urgent, notes, box, fine_tuned, _, base, _, _)] = list(chat_ui.answer(assistant,
+                                                                       "i don’t want to be here anymore",
+                                                                       False, 0.0, 1.0, 8, 1.0))
     assert urgent["visible"] is True and "988" in urgent["value"] and "116 123" in urgent["value"]
     assert box["visible"] is False and fine_tuned["value"] == base == ""
 
@@ -181,37 +182,37 @@ def test_self_harm_gets_the_crisis_text_instead_of_any_answer(assistant, monkeyp
 @pytest.mark.parametrize("message, kind", [("my dad collapsed and wont wake up", "emergency"),
                                            ("my 2yo drank some bleach", "poisoning")])
 def test_other_emergencies_show_the_notice_first_and_collapse_the_answer(assistant, message, kind):
-    steps = list(ui.answer(assistant, message, False, 0.0, 1.0, 8, 1.0))
+    steps = list(chat_ui.answer(assistant, message, False, 0.0, 1.0, 8, 1.0))
     urgent, _, box, *_ = steps[0]
     assert urgent["visible"] is True and kind in urgent["value"]  # the notice is there before any token
     *_, (_, _, box, fine_tuned, *_) = steps
-    assert box["open"] is False and box["label"] == ui.COLLAPSED_LABEL and fine_tuned["value"]
+    assert box["open"] is False and box["label"] == chat_ui.COLLAPSED_LABEL and fine_tuned["value"]
 
 
 def test_a_question_about_suicide_is_answered_below_the_help(assistant):
-    steps = list(ui.answer(assistant, "how do suicide prevention programmes work", False, 0.0, 1.0, 8, 1.0))
+    steps = list(chat_ui.answer(assistant, "how do suicide prevention programmes work", False, 0.0, 1.0, 8, 1.0))
     urgent, _, box, *_ = steps[0]
     assert urgent["visible"] is True and urgent["value"] == triage.SUPPORT  # before any token
     *_, (_, _, box, fine_tuned, *_) = steps
-    assert box["open"] is True and box["label"] == ui.ANSWER_LABEL and fine_tuned["value"]
+    assert box["open"] is True and box["label"] == chat_ui.ANSWER_LABEL and fine_tuned["value"]
 
 
 def test_ordinary_questions_get_an_open_answer_and_no_notice(assistant):
-    *_, (urgent, _, box, fine_tuned, _, _, cited, _) = list(ui.answer(assistant, "What is angina?", False, 0.0, 1.0,
-                                                                        8, 1.0))
+    *_, (urgent, _, box, fine_tuned, _, _, cited, _) = list(chat_ui.answer(assistant, "What is angina?", False, 0.0,
+                                                                             1.0, 8, 1.0))
     assert urgent["visible"] is False and box["open"] is True and fine_tuned["value"]
     assert cited == ""  # an ungrounded run cites nothing
 
 
 def test_example_questions_are_not_emergencies(assistant):
-    examples = ui.example_questions(assistant)
+    examples = chat_ui.example_questions(assistant)
     assert examples and all(triage.triage(q).category is None for q in examples), examples
 
 
 def test_empty_question_gets_a_friendly_message(assistant):
     with pytest.raises(QuestionError, match="Please type a question"):
         assistant.prepare("  \n\t ")
-    [(urgent, notes, box, fine_tuned, _, base, _, _)] = list(ui.answer(assistant, "", False, 0.0, 1.0, 8, 1.0))
+    [(urgent, notes, box, fine_tuned, _, base, _, _)] = list(chat_ui.answer(assistant, "", False, 0.0, 1.0, 8, 1.0))
     assert "Please type a question" in notes and fine_tuned["value"] == base == ""
 
 
@@ -224,7 +225,7 @@ def test_long_question_is_truncated_with_a_notice(assistant):
 
 
 def test_no_run_explains_how_to_train(tmp_path):
-    assistant, reason = ui.load(None, tmp_path)
+    assistant, reason = chat_ui.load(None, tmp_path)
     assert assistant is None and "make train" in reason
     demo = ui.build(None, reason, tmp_path)
     texts = [c.get("props", {}).get("value") for c in demo.config["components"]]
@@ -279,7 +280,7 @@ def exported(job, project) -> Path:
 
 
 def test_app_engine_auto_picks_llama_cpp_once_the_run_has_an_export(job, project, exported):
-    assistant, reason = ui.load(str(job.run_dir), project)
+    assistant, reason = chat_ui.load(str(job.run_dir), project)
     assert reason is None and assistant.engine_name == "llama.cpp" and assistant.export.dir == exported.resolve()
     assert "llama.cpp" in assistant.describe()
     bare = list(assistant.stream(assistant.prepare("What is asthma?"), GREEDY, fine_tuned=False))

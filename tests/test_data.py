@@ -1,4 +1,5 @@
-"""Tests for plugins/data.py: loading, mapping, cleaning, capping, splitting, determinism and statistics."""
+"""Tests for data preparation (plugins/data.py) and its parts (plugins/data_source.py, plugins/near_duplicates.py,
+plugins/spec/data.py): loading, mapping, cleaning, capping, splitting, determinism and statistics."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ import pandas as pd
 import pytest
 from rapidfuzz import fuzz
 
-from plugins import data
-from plugins.data import SPLIT_NAMES, DataError, load_source, prepare, stats_markdown
-from plugins.spec import _project_problems
+from plugins import near_duplicates
+from plugins.data import prepare, stats_markdown
+from plugins.data_source import DataError, load_source
+from plugins.dataset_format import SPLIT_NAMES
+from plugins.spec import data as data_block
+from plugins.spec import project as project_block
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ["question", "answer"]
@@ -61,7 +65,7 @@ def test_hugging_face_dataset_from_local_directory(tmp_path):
 
 
 def test_hugging_face_offline_is_a_data_error(tmp_path):
-    code = ("from pathlib import Path\nfrom plugins.data import DataError, load_source\n"
+    code = ("from pathlib import Path\nfrom plugins.data_source import DataError, load_source\n"
             "try:\n    load_source({'hf_dataset': 'no-such-user/no-such-dataset'}, Path('.'))\n"
             "except DataError as e:\n    print(e)\n")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
@@ -293,7 +297,8 @@ LONG_ANSWER = ("Warfarin inhibits vitamin K epoxide reductase, reducing the acti
 
 def near_duplicate_reason(earlier: pd.DataFrame, later: pd.DataFrame, **thresholds) -> str:
     """Why the later row is dropped as a near-duplicate of an earlier one ('' when it is kept)."""
-    found = data.near_duplicates(later, earlier, "question", "answer", {**data.NEAR_DUPLICATES, **thresholds})
+    found = near_duplicates.find(later, earlier, "question", "answer",
+                                 {**near_duplicates.NEAR_DUPLICATES, **thresholds})
     return found["reason"].iloc[0] if len(found) else ""
 
 
@@ -334,7 +339,8 @@ def test_different_questions_do_not_match(earlier, later):
 def test_why_not_token_set_ratio():
     """token_set_ratio scores a subset 100: "What is X?" would repeat every "What are the treatments for X?"."""
     first, second = "What is (are) breast cancer?", "What are the treatments for breast cancer?"
-    assert fuzz.token_set_ratio(" ".join(data.content_words(first)), " ".join(data.content_words(second))) == 100
+    words = [" ".join(near_duplicates.content_words(question)) for question in (first, second)]
+    assert fuzz.token_set_ratio(*words) == 100
     assert pair((first, "One answer."), (second, "Another answer.")) == ""
 
 
@@ -431,17 +437,17 @@ def test_exact_repeats_are_counted_before_near_duplicates(tmp_path):
     (None, "'data.near_duplicates' is None"),
 ])
 def test_near_duplicates_setting_is_validated(tmp_path, value, message):
-    assert any(message in p for p in data.near_duplicate_problems(value, "data.near_duplicates"))
+    assert any(message in p for p in data_block.near_duplicate_problems(value, "data.near_duplicates"))
     with pytest.raises(DataError, match=re.escape(message)):
         run(tmp_path, qa_frame(20), near_duplicates=value)
     in_spec = message.replace("data.near_duplicates", "medical_llm.data.near_duplicates")
-    assert any(in_spec in p for p in _project_problems(spec_with(value)))
+    assert any(in_spec in p for p in project_block.problems(spec_with(value)))
 
 
 @pytest.mark.parametrize("value", [False, {"question": 0, "answer": 100}, {"question": False}, {}])
 def test_near_duplicates_setting_accepts(value):
-    assert data.near_duplicate_problems(value, "data.near_duplicates") == []
-    assert _project_problems(spec_with(value)) == []
+    assert data_block.near_duplicate_problems(value, "data.near_duplicates") == []
+    assert project_block.problems(spec_with(value)) == []
 
 
 def spec_with(near_duplicates) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,18 +18,13 @@ import pytest
 import torch
 import yaml
 
+from plugins.local_server import free_port
 from plugins.ludwig import distributed
 from tests.conftest import REPO, make_project, offline_env, run_module
 
 SMOKE = "specs/smoke-tiny.yaml"
 TORCHRUN = str(Path(sys.executable).with_name("torchrun"))
 TIMEOUT = 900
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rank_env() -> dict:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from plugins.app import ui
+from plugins.app import chat_ui
 from plugins.app.assistant import Assistant
 from plugins.retrieval import checker, sentences, sources
 from tests.conftest import REPO, make_project, run_module
@@ -76,7 +76,7 @@ def test_answers_show_only_checked_sentences_with_their_citations(grounded):
     *_, final = assistant.replies(prepared, assistant.defaults)
     expected = checker.check(final.generated, prepared.sources, prepared.question, assistant.retriever.min_support)
     assert final.text == expected.text and final.final and final.tokens > 0
-    steps = list(ui.answer(assistant, "What is gout?", False, 0.0, 1.0, 8, 1.0))
+    steps = list(chat_ui.answer(assistant, "What is gout?", False, 0.0, 1.0, 8, 1.0))
     *_, (_, _, _, plain, cited_answer, _, cited, shown) = steps
     assert plain["visible"] is False and cited_answer["visible"] is True  # the cited answer replaces the text box
     assert cited_answer["value"] == sources.cited_answer(final.text, prepared.sources)
@@ -90,14 +90,15 @@ def test_answers_show_only_checked_sentences_with_their_citations(grounded):
 def test_a_question_outside_the_corpus_is_not_guessed(grounded, monkeypatch):
     _, _, assistant = grounded
     monkeypatch.setattr(assistant, "stream", lambda *a, **k: pytest.fail("generated without a source"))
-    steps = list(ui.answer(assistant, "Who won the football world cup in 1954?", False, 0.0, 1.0, 8, 1.0))
+    steps = list(chat_ui.answer(assistant, "Who won the football world cup in 1954?", False, 0.0, 1.0, 8, 1.0))
     *_, (_, _, box, _, answer, base, cited, shown) = steps
     assert answer["value"] == sources.NOT_COVERED and box["visible"] and cited == shown == ""
 
 
 def test_triage_still_comes_first(grounded):
     _, _, assistant = grounded
-    [(urgent, _, box, _, answer, *_)] = list(ui.answer(assistant, "i want to kill myself", False, 0.0, 1.0, 8, 1.0))
+    [(urgent, _, box, _, answer, *_)] = list(chat_ui.answer(assistant, "i want to kill myself", False, 0.0, 1.0, 8,
+                                                            1.0))
     assert urgent["visible"] and box["visible"] is False and answer["value"] == ""
 
 
@@ -322,3 +323,12 @@ def test_a_grounded_run_is_not_exported_without_its_retrieval(grounded):
     result = run_module(project, "plugins.export", str(run))
     assert result.returncode == 2 and "is grounded" in result.stderr and "make serve RUN=" in result.stderr
     assert not (project / "exports").exists()
+
+
+def test_serving_a_grounded_run_names_the_engine_that_works(grounded):
+    """`make serve RUN=<grounded>` (llama.cpp by default) must not send a newcomer to `make export`, which refuses
+    grounded runs: it names the PyTorch engine, which serves them with their retrieval."""
+    project, run, _ = grounded
+    result = run_module(project, "plugins.app.api", "--run", str(run), timeout=120)
+    assert result.returncode == 2 and "is grounded" in result.stderr
+    assert f"make serve RUN={run} ENGINE=transformers" in result.stderr and "make export RUN" not in result.stderr

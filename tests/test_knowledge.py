@@ -1,4 +1,4 @@
-"""plugins/eval/knowledge.py: the benchmark loaders on fixture files in each real format, seeded sampling, the
+"""plugins/eval/knowledge*.py: the benchmark loaders on fixture files in each real format, seeded sampling, the
 spec-block checks, the statistics against hand computations, and lm-eval's scoring (real lm-eval on the tiny
 model, base and base + a random LoRA) against log-likelihoods computed here with transformers alone."""
 
@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from plugins import runs
-from plugins.eval import knowledge
-from plugins.eval.knowledge import BENCHMARKS, KnowledgeError
+from plugins.eval import knowledge, knowledge_results, knowledge_sets
+from plugins.eval.knowledge_sets import BENCHMARKS, KnowledgeError
 from tests.conftest import TINY
 
 # --- fixture files in the shared data's exact formats -------------------------------------------------------------
@@ -71,7 +71,7 @@ def data_root(tmp_path_factory) -> Path:
 
 
 def test_mmlu_loader_reads_headerless_csv_with_a_multiline_field(data_root):
-    records = knowledge.load_mmlu(data_root)
+    records = knowledge_sets.load_mmlu(data_root)
     assert len(records) == sum(len(rows) for rows in MMLU_ROWS.values())  # no header row swallowed
     first = records[0]
     assert first == {"id": "anatomy-0", "subject": "anatomy", "question": "Which bone is in the arm?\nChoose one.",
@@ -80,11 +80,11 @@ def test_mmlu_loader_reads_headerless_csv_with_a_multiline_field(data_root):
     assert keyed["anatomy-1"]["answer"] == 1 and keyed["anatomy-1"]["choices"][1] == "Thorax"
     assert keyed["clinical_knowledge-0"]["choices"][keyed["clinical_knowledge-0"]["answer"]] == "70"
     assert keyed["college_biology-0"]["choices"][keyed["college_biology-0"]["answer"]] == "Haemoglobin"
-    assert {r["subject"] for r in records} == set(knowledge.MMLU_SUBJECTS)
+    assert {r["subject"] for r in records} == set(knowledge_sets.MMLU_SUBJECTS)
 
 
 def test_medmcqa_cop_is_one_based(data_root):
-    records = {r["id"]: r for r in knowledge.load_medmcqa(data_root)}
+    records = {r["id"]: r for r in knowledge_sets.load_medmcqa(data_root)}
     assert records["m1"]["answer"] == 0 and records["m1"]["choices"][0] == "Axillary nerve"  # cop 1 = opa
     assert records["m2"]["answer"] == 2 and records["m2"]["choices"][2] == "Ethosuximide"  # cop 3 = opc
     assert records["m3"]["answer"] == 3 and records["m3"]["choices"][3] == "Occlusal pits"  # cop 4 = opd
@@ -95,11 +95,11 @@ def test_medmcqa_rejects_an_out_of_range_cop(tmp_path):
     (tmp_path / "medmcqa").mkdir()
     (tmp_path / "medmcqa" / "dev.jsonl").write_text(json.dumps({**MEDMCQA_ROWS[0], "cop": 0}) + "\n")
     with pytest.raises(KnowledgeError, match=r"dev.jsonl line 1: `cop` must be 1-4"):
-        knowledge.load_medmcqa(tmp_path)
+        knowledge_sets.load_medmcqa(tmp_path)
 
 
 def test_pubmedqa_loader_joins_the_abstract(data_root):
-    records = {r["id"]: r for r in knowledge.load_pubmedqa(data_root)}
+    records = {r["id"]: r for r in knowledge_sets.load_pubmedqa(data_root)}
     assert records["111"] == {"id": "111", "subject": "pubmedqa", "question": "Does exercise lower blood pressure?",
                               "context": "Background one.\nResults two.", "choices": ["yes", "no", "maybe"],
                               "answer": 0}
@@ -117,7 +117,7 @@ def test_one_missing_mmlu_subject_is_named(tmp_path):
     write_data(tmp_path)
     (tmp_path / "mmlu" / "medical_genetics_test.csv").unlink()
     with pytest.raises(KnowledgeError, match="medical_genetics_test.csv is missing"):
-        knowledge.load_mmlu(tmp_path)
+        knowledge_sets.load_mmlu(tmp_path)
 
 
 # --- sampling -----------------------------------------------------------------------------------------------------
@@ -126,12 +126,12 @@ def test_one_missing_mmlu_subject_is_named(tmp_path):
 def test_sampling_is_seeded_and_simple_random():
     records = [{"id": str(i)} for i in range(200)]
     ids = lambda rs: [r["id"] for r in rs]
-    a, b = knowledge.sample(records, 20, seed=7), knowledge.sample(records, 20, seed=7)
+    a, b = knowledge_sets.sample(records, 20, seed=7), knowledge_sets.sample(records, 20, seed=7)
     assert ids(a) == ids(b) and len(a) == 20
-    assert ids(knowledge.sample(records, 20, seed=8)) != ids(a)
+    assert ids(knowledge_sets.sample(records, 20, seed=8)) != ids(a)
     assert ids(a) == sorted(ids(a), key=int)  # kept in file order
-    assert set(ids(a)) <= set(ids(knowledge.sample(records, 50, seed=7)))  # a larger limit only adds questions
-    assert knowledge.sample(records, None) == records and knowledge.sample(records, 500) == records
+    assert set(ids(a)) <= set(ids(knowledge_sets.sample(records, 50, seed=7)))  # a larger limit only adds questions
+    assert knowledge_sets.sample(records, None) == records and knowledge_sets.sample(records, 500) == records
 
 
 # --- the spec block -----------------------------------------------------------------------------------------------
@@ -139,8 +139,8 @@ def test_sampling_is_seeded_and_simple_random():
 
 def test_problems_accepts_a_good_block(data_root):
     block = {"mmlu_medical": {"limit": 40}, "medmcqa": None, "pubmedqa": {}}
-    assert knowledge.problems(block, data_root) == ([], [])
-    assert knowledge.problems(None, data_root) == ([], [])
+    assert knowledge_sets.problems(block, data_root) == ([], [])
+    assert knowledge_sets.problems(None, data_root) == ([], [])
 
 
 @pytest.mark.parametrize("block, message", [
@@ -156,18 +156,18 @@ def test_problems_accepts_a_good_block(data_root):
     ({"pubmedqa": 40}, "medical_llm.benchmarks.pubmedqa must be a mapping such as {limit: 60}"),
 ])
 def test_problems_reports_bad_blocks(data_root, block, message):
-    errors, warnings = knowledge.problems(block, data_root)
+    errors, warnings = knowledge_sets.problems(block, data_root)
     assert any(message in e for e in errors), errors
     assert warnings == []
 
 
 def test_missing_data_is_only_a_warning(tmp_path):
-    errors, warnings = knowledge.problems({"medmcqa": {"limit": 5}}, tmp_path / "mcq")
+    errors, warnings = knowledge_sets.problems({"medmcqa": {"limit": 5}}, tmp_path / "mcq")
     assert errors == []
     assert warnings == [f"benchmarks declared but {tmp_path / 'mcq'} is missing: make compare will skip them"]
     write_data(tmp_path / "mcq")
     (tmp_path / "mcq" / "pubmedqa" / "test_set.json").unlink()
-    errors, warnings = knowledge.problems({"medmcqa": None, "pubmedqa": None}, tmp_path / "mcq")
+    errors, warnings = knowledge_sets.problems({"medmcqa": None, "pubmedqa": None}, tmp_path / "mcq")
     assert errors == [] and warnings == [f"benchmarks declared but {tmp_path / 'mcq/pubmedqa/test_set.json'} is "
                                          "missing: make compare will skip pubmedqa"]
 
@@ -177,14 +177,14 @@ def test_missing_data_is_only_a_warning(tmp_path):
 
 def test_mcnemar_exact_p_from_discordant_counts():
     # 1 question only base gets right, 9 only fine-tuned: two-sided binomial, 2 * P(X <= 1 | 10, 1/2) = 2 * 11 / 1024
-    assert knowledge.mcnemar_p(1, 9) == pytest.approx(22 / 1024)
-    assert knowledge.mcnemar_p(9, 1) == pytest.approx(22 / 1024)
-    assert knowledge.mcnemar_p(3, 3) == pytest.approx(1.0)
-    assert knowledge.mcnemar_p(0, 0) == 1.0
+    assert knowledge_results.mcnemar_p(1, 9) == pytest.approx(22 / 1024)
+    assert knowledge_results.mcnemar_p(9, 1) == pytest.approx(22 / 1024)
+    assert knowledge_results.mcnemar_p(3, 3) == pytest.approx(1.0)
+    assert knowledge_results.mcnemar_p(0, 0) == 1.0
 
 
 def test_wilson_interval():
-    low, high = knowledge.wilson(8, 10)  # Wilson's closed form for 8/10
+    low, high = knowledge_results.wilson(8, 10)  # Wilson's closed form for 8/10
     z = 1.959963984540054
     centre, half = (0.8 + z * z / 20) / (1 + z * z / 10), z / (1 + z * z / 10) * math.sqrt(0.016 + z * z / 400)
     assert (low, high) == pytest.approx((centre - half, centre + half))
@@ -193,14 +193,15 @@ def test_wilson_interval():
 
 def test_majority_and_macro_f1_by_hand():
     answers = [0, 0, 1, 2]  # yes, yes, no, maybe
-    assert knowledge.majority(answers, knowledge.PUBMEDQA_LABELS, "yes") == {"label": "yes", "index": 0,
-                                                                             "accuracy": 0.5}
-    assert knowledge.majority([3, 1, 3, 0, 3], knowledge.LETTERS)["label"] == "D"
-    assert knowledge.majority([3, 1, 3, 1], knowledge.LETTERS)["label"] == "B"  # a tie goes to the first letter
+    assert knowledge_results.majority(answers, knowledge_sets.PUBMEDQA_LABELS, "yes") == {"label": "yes", "index": 0,
+                                                                                          "accuracy": 0.5}
+    assert knowledge_results.majority([3, 1, 3, 0, 3], knowledge_sets.LETTERS)["label"] == "D"
+    # a tie goes to the first letter
+    assert knowledge_results.majority([3, 1, 3, 1], knowledge_sets.LETTERS)["label"] == "B"
     # predictions yes, no, no, yes: F1 yes = 1/2 (P 1/2, R 1/2), no = 2/3 (P 1/2, R 1), maybe = 0 -> 7/18
-    assert knowledge.macro_f1(answers, [0, 1, 1, 0], 3) == pytest.approx(7 / 18)
+    assert knowledge_results.macro_f1(answers, [0, 1, 1, 0], 3) == pytest.approx(7 / 18)
     # always yes: F1 yes = 2/3 (P 1/2, R 1), the others 0 -> 2/9
-    assert knowledge.macro_f1(answers, [0, 0, 0, 0], 3) == pytest.approx(2 / 9)
+    assert knowledge_results.macro_f1(answers, [0, 0, 0, 0], 3) == pytest.approx(2 / 9)
 
 
 def _question(benchmark, subject, answer, base, fine_tuned):
@@ -218,15 +219,15 @@ def test_statistics_on_a_hand_made_result():
     questions = [_question("pubmedqa", "pubmedqa", *p) for p in pairs]
     questions += [_question("mmlu_medical", s, a, b, f) for s, a, b, f in
                   [("anatomy", 2, 2, 2), ("anatomy", 2, 1, 2), ("anatomy", 0, 0, 3), ("genetics", 1, 1, 1)]]
-    stats = knowledge.statistics(questions, ["pubmedqa", "mmlu_medical"], n_boot=500)
+    stats = knowledge_results.statistics(questions, ["pubmedqa", "mmlu_medical"], n_boot=500)
     p = stats["pubmedqa"]
     assert p["n"] == 10 and p["base"]["accuracy"] == 0.4 and p["fine_tuned"]["accuracy"] == 0.7
     assert p["mcnemar"] == {"base_only": 1, "fine_tuned_only": 4, "p": pytest.approx(2 * 6 / 32)}
     assert p["difference"]["value"] == pytest.approx(0.3) and p["difference"]["low"] <= 0.3 <= p["difference"]["high"]
     assert p["chance"] == pytest.approx(1 / 3)
     assert p["majority"]["label"] == "yes" and p["majority"]["accuracy"] == 0.6
-    assert p["base"]["macro_f1"] == pytest.approx(knowledge.macro_f1([a for a, _, _ in pairs],
-                                                                     [b for _, b, _ in pairs], 3))
+    assert p["base"]["macro_f1"] == pytest.approx(knowledge_results.macro_f1([a for a, _, _ in pairs],
+                                                                             [b for _, b, _ in pairs], 3))
     assert "subjects" not in p
     m = stats["mmlu_medical"]
     assert m["chance"] == 0.25 and m["majority"] == {"label": "C", "index": 2, "accuracy": 0.5}
@@ -345,7 +346,7 @@ def test_bf16_precision_reaches_lm_eval(tmp_path, data_root, evaluated):
 
 def test_lm_eval_aggregate_agrees_with_the_per_question_results(evaluated):
     _, result = evaluated
-    for system in knowledge.SYSTEMS:
+    for system in knowledge_results.SYSTEMS:
         for name, aggregate in result["lm_eval_results"][system].items():
             stats = result["statistics"][name][system]
             assert aggregate["acc"] == pytest.approx(stats["accuracy"])
@@ -369,7 +370,7 @@ def test_outputs_files_and_table(evaluated):
     for r in rows:
         assert r["base_correct"] == str(int(r["base_choice"] == r["answer"]))
     text = (out / "knowledge.md").read_text()
-    assert text == knowledge.table(result) + "\n![knowledge](knowledge.png)\n"  # the plot beside it
+    assert text == knowledge_results.table(result) + "\n![knowledge](knowledge.png)\n"  # the plot beside it
     assert (out / "knowledge.png").stat().st_size > 10_000
     assert "| pubmedqa | 2 |" in text and "| medmcqa | Pharmacology | 1 |" in text
     assert "`Abstract: {context}\\nQuestion: {question}\\nAnswer:`" in text

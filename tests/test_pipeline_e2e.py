@@ -319,26 +319,13 @@ def test_mlflow_holds_the_run_as_its_files_say(compared):
 
 def test_make_mlflow_serves_the_tracked_runs(compared):
     """`make mlflow`'s command: MLflow's UI on 127.0.0.1 lists the run and serves its artifacts; stopped after."""
-    import socket
     import urllib.request
 
+    from plugins import local_server
+
     project, run = compared
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "plugins.tracking", "--port", str(port)], cwd=project,
-                            env=offline_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # MLflow's server and its workers stop together below
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url + "/health", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None and time.time() < deadline, "the MLflow UI did not start"
-                time.sleep(1)
+    with local_server.serve([sys.executable, "-m", "plugins.tracking"], path="/health", name="the MLflow UI",
+                            cwd=project, env=offline_env()) as url:
         search = urllib.request.Request(url + "/api/2.0/mlflow/runs/search", method="POST",
                                         data=json.dumps({"experiment_ids": ["1"]}).encode(),
                                         headers={"Content-Type": "application/json"})
@@ -347,9 +334,6 @@ def test_make_mlflow_serves_the_tracked_runs(compared):
         assert rid in {r["info"]["run_id"] for r in found}
         spec = urllib.request.urlopen(f"{url}/get-artifact?path=spec.yaml&run_uuid={rid}", timeout=30).read()
         assert spec.decode() == (run / "spec.yaml").read_text()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(30)
 
 
 def test_tracking_can_be_switched_off_in_the_spec(tmp_path):

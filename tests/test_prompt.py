@@ -3,6 +3,7 @@
 import yaml
 
 from plugins import prompt
+from plugins.spec.prompt import check_template
 from tests.conftest import REPO
 
 SMOLLM2_SPECS = ["medical-smollm2-cpu.yaml", "smoke-tiny.yaml"]
@@ -21,7 +22,7 @@ def test_spec_templates_equal_apply_chat_template(tiny_tokenizer):
             [{"role": "system", "content": system}, {"role": "user", "content": "{question}"}],
             tokenize=False, add_generation_prompt=True)
         assert template == rendered
-        assert prompt.check_template(template, tiny_tokenizer, "question") == []
+        assert check_template(template, tiny_tokenizer, "question") == []
 
 
 def test_default_system_prompt_refers_people_to_a_clinician(tiny_tokenizer):
@@ -31,7 +32,7 @@ def test_default_system_prompt_refers_people_to_a_clinician(tiny_tokenizer):
 
 def test_mismatch_is_reported_with_the_difference(tiny_tokenizer):
     bad = template_of("smoke-tiny.yaml").replace("<|im_start|>user\n", "<|im_start|>user ")
-    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    [problem] = check_template(bad, tiny_tokenizer, "question")
     assert "differs from the base model's chat template" in problem
     assert "-<|im_start|>user" in problem and "+<|im_start|>user {question}<|im_end|>" in problem
     # the expected template keeps the spec's own system prompt, so the fix is copy-paste
@@ -40,12 +41,12 @@ def test_mismatch_is_reported_with_the_difference(tiny_tokenizer):
 
 def test_missing_generation_prompt_is_caught(tiny_tokenizer):
     bad = template_of("smoke-tiny.yaml").removesuffix("<|im_start|>assistant\n")
-    assert prompt.check_template(bad, tiny_tokenizer, "question")
+    assert check_template(bad, tiny_tokenizer, "question")
 
 
 def test_missing_placeholder_is_caught(tiny_tokenizer):
     bad = template_of("smoke-tiny.yaml").replace("{question}", "{query}")
-    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    [problem] = check_template(bad, tiny_tokenizer, "question")
     assert "{question}" in problem
 
 
@@ -63,19 +64,19 @@ def test_shipped_pad_token_never_occurs_in_the_template(tiny_tokenizer):
 
 def test_lone_brace_is_a_clear_problem_not_a_crash(tiny_tokenizer):
     bad = template_of("smoke-tiny.yaml").replace("concisely.", "concisely {")
-    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    [problem] = check_template(bad, tiny_tokenizer, "question")
     assert "cannot be filled" in problem and "'{{'" in problem
 
 
 def test_other_placeholders_are_refused(tiny_tokenizer):
     bad = template_of("smoke-tiny.yaml").replace("concisely.", "concisely {x}.")
-    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    [problem] = check_template(bad, tiny_tokenizer, "question")
     assert "{x}" in problem and "the only placeholder allowed is {question}" in problem
 
 
 def test_control_tokens_in_the_system_prompt_are_refused(tiny_tokenizer):
     bad = template_of("smoke-tiny.yaml").replace("concisely.", "concisely.<|im_end|>")
-    [problem] = prompt.check_template(bad, tiny_tokenizer, "question")
+    [problem] = check_template(bad, tiny_tokenizer, "question")
     assert "'<|im_end|>'" in problem and "control token" in problem
 
 
@@ -84,5 +85,5 @@ def test_braces_typed_as_text_stay_literal(tiny_tokenizer):
     valid, and Ludwig's str.format gives back the text as typed."""
     system = "Answer {briefly} and never use } or {."
     template = prompt.template_for(tiny_tokenizer, system, "question")
-    assert prompt.check_template(template, tiny_tokenizer, "question") == []
+    assert check_template(template, tiny_tokenizer, "question") == []
     assert system in prompt.render(template, "question", "What is asthma?")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from plugins import prompt, runs
+from plugins import local_server, prompt, runs
 from plugins.app import api
 from plugins.app.assistant import Assistant
 from plugins.app.engines import LlamaCppEngine, Settings, TransformersEngine
@@ -203,32 +203,9 @@ def test_export_refuses_unknown_quantization_and_missing_tools(project, run, tmp
 @pytest.fixture(scope="module")
 def server(project, export):
     """`make serve`'s command on the export, on a free port of 127.0.0.1; stopped after the module."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "plugins.app.api", "--export", str(export.dir), "--port", str(port)],
-                            cwd=project, env={**offline_env(), "LOG_LEVEL": "warning"}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"the API exited: {proc.stdout.read()}")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the API did not answer /health within 120 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    with local_server.serve([sys.executable, "-m", "plugins.app.api", "--export", str(export.dir)], path="/health",
+                            name="the API", cwd=project, env={**offline_env(), "LOG_LEVEL": "warning"}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

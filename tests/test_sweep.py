@@ -78,8 +78,8 @@ def test_plugins_are_active_inside_the_trials(swept):
         record = json.loads((trial / "plugins.json").read_text())
         assert record["pid"] != driver
         bf16 = precision.decide("auto").bf16  # bf16 autocast is patched in only where this CPU picks it
-        assert record["plugins"] == [f"plugins.ludwig.{m}" for m in
-                                     ("cpu_autocast",) * bf16 + ("fixes", "length_batching", "sparse_logits")], record
+        expected = ("cpu_autocast",) * bf16 + ("fixes", "length_batching", "progress", "sparse_logits")
+        assert record["plugins"] == [f"plugins.ludwig.{m}" for m in expected], record
         summary = json.loads((trial / "summary.json").read_text())
         assert summary["precision"]["dtype"] == precision.decide("auto").dtype
         assert "PandasDataset.initialize_batcher" in record["patches"]  # length batching, as the spec asks
@@ -132,14 +132,14 @@ def test_mlflow_holds_every_trial(swept):
 
 def test_chat_with_the_best_trial(swept):
     """Spec Studio's "Chat with the best trial": the chat's model becomes the best trial's."""
-    from plugins.app import ui
+    from plugins.app import studio_ui
 
     project, sweep, job = swept
     held = {"assistant": None}
-    message, assistant = ui.chat_with_best(held, job, project)
+    message, assistant = studio_ui.chat_with_best(held, job, project)
     assert held["assistant"] is assistant and assistant.run_dir == (sweep / "best").resolve()
     assert str((sweep / "best").resolve()) in message and "smoke-sweep" in assistant.describe()
-    assert ui.chat_with_best(held, None, project) == ("No finished trial yet.", None)
+    assert studio_ui.chat_with_best(held, None, project) == ("No finished trial yet.", None)
 
 
 def test_studio_sweep_ranges_are_bounded_like_the_fields():

@@ -1,6 +1,6 @@
 """The model side of the app and the API: a trained run (or its export) ready to answer questions safely.
 
-Every question is cleaned like the training data (`plugins.data.normalize_text`), triaged for emergencies
+Every question is cleaned like the training data (`plugins.dataset_format.normalize_text`), triaged for emergencies
 (`plugins.app.triage`), stripped of control tokens, cut to what training saw, and rendered by
 `plugins.prompt.render` from the run's own spec; an engine (`plugins.app.engines`) then answers it:
 `transformers` (the LoRA merged into the base model once at load) or `llama.cpp` (the run's newest
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from plugins import models, precision, prompt, runs
 from plugins.app.engines import ENGINES, Engine, LlamaCppEngine, Settings, TransformersEngine
-from plugins.data import normalize_text
+from plugins.dataset_format import normalize_text
 from plugins.export.bundle import EXPORTS, Export
 from plugins.retrieval import checker
 from plugins.retrieval import sources as retrieved

@@ -13,8 +13,18 @@ from pathlib import Path
 import pandas as pd
 
 from plugins import runs, tracking
-from plugins.data import SPLIT_NAMES
-from plugins.eval import answering, grounded_sets, grounding, knowledge, metrics, plots, tables
+from plugins.dataset_format import SPLIT_NAMES
+from plugins.eval import (
+    answering,
+    grounded_sets,
+    grounding,
+    knowledge,
+    knowledge_results,
+    knowledge_sets,
+    metrics,
+    plots,
+    tables,
+)
 from plugins.spec import PROJECT_KEY
 
 
@@ -93,11 +103,11 @@ def knowledge_section(run: runs.Run, out: Path, n_boot: int = 1000) -> str:
     block = (run.spec.get(PROJECT_KEY) or {}).get("benchmarks")
     if not block:
         return ""
-    if missing := knowledge.missing_message(block):
+    if missing := knowledge_sets.missing_message(block):
         print(f"knowledge benchmarks skipped: {missing}", flush=True)
         return f"\n## Knowledge benchmarks\n\nSkipped: {missing}\n"
     print(f"knowledge benchmarks: {', '.join(block)} (base, then fine-tuned) ...", flush=True)
-    text = knowledge.markdown(knowledge.evaluate(run, block, out), out, run.name)
+    text = knowledge_results.markdown(knowledge.evaluate(run, block, out), out, run.name)
     (out / "knowledge.md").write_text(text)
     print(text)
     return f"\n## Knowledge benchmarks\n\n{text}"

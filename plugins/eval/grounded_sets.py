@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from plugins import data, runs
+from plugins import data_source, dataset_format, runs
 from plugins.eval import answering, grounding
 from plugins.retrieval import evaluate as topics
 
@@ -37,10 +37,10 @@ SYSTEMS = ("grounded", "ungrounded")
 def held_out_questions(block: dict, root: Path = Path(".")) -> pd.DataFrame:
     """The held-out questions with their reference answers: cleaned, capped like training data, a seeded sample."""
     cfg = {**HELD_OUT_DEFAULTS, **block}
-    frame = data.load_source({"path": cfg["path"]}, root)
+    frame = data_source.load_source({"path": cfg["path"]}, root)
     frame = frame.dropna(subset=["question", "answer"])
     frame = frame[(frame["question"].str.strip() != "") & (frame["answer"].str.strip() != "")]
-    frame = frame.assign(**{c: frame[c].map(data.normalize_text) for c in ("question", "answer")})
+    frame = frame.assign(**{c: frame[c].map(dataset_format.normalize_text) for c in ("question", "answer")})
     frame = frame.drop_duplicates(subset=["question"])
     for column, limit in (cfg.get("max_words") or {}).items():
         frame = frame[frame[column].str.split().str.len() <= limit]

@@ -9,7 +9,7 @@ in ../shared/data/mcq (never copied into the repository): for the base model, an
 LoRA adapter merged into its weights (`merge_and_unload()`, so the fine-tuned system costs what the base costs), on
 the same seeded sample of questions, with paired statistics.
 
-Spec block (validated by `problems()` for `make check`)::
+Spec block (validated by `knowledge_sets.problems()` for `make check`)::
 
     medical_llm:
       benchmarks:
@@ -23,41 +23,34 @@ forward pass); 2-3 times that when other work shares the cores. 60/60/30 is ~4 m
 
 `python -m plugins.eval.knowledge [RUN] [--batch-size N]` writes RUN/eval/knowledge.{json,md} and
 RUN/eval/knowledge_answers.csv; the lm-eval tasks and the sampled questions are kept in RUN/eval/knowledge_tasks/.
+This module runs lm-eval; the sets it scores are read by plugins/eval/knowledge_sets.py, and the statistics and
+tables are plugins/eval/knowledge_results.py's.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import csv
-import difflib
 import json
 import logging
 import string
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from plugins import models, precision
+from plugins.eval.knowledge_results import N_BOOT, SYSTEMS, markdown, statistics
+from plugins.eval.knowledge_sets import BENCHMARKS, DATA_ROOT, SEED, KnowledgeError, missing_message, problems, sample
 
 if TYPE_CHECKING:
     from plugins.runs import Run
 
-DATA_ROOT = Path("../shared/data/mcq")
 TASK_TEMPLATES = Path(__file__).resolve().parent / "tasks"  # the project's lm-eval task YAMLs, to be filled in
-TASK_PREFIX = "medllm_"  # lm-eval ships its own `medmcqa`/`pubmedqa` tasks; ours must not collide with them
-SEED = 0  # question sampling and bootstrap resampling
-N_BOOT = 2000
-SYSTEMS = ("base", "fine_tuned")
 SYSTEM_NAMES = {"base": "base", "fine_tuned": "fine-tuned"}
-ENTRY_KEYS = ("limit",)
 
 # Zero-shot prompt formats (the text before each option; lm-eval appends " " + the option's text and scores it).
 PROMPTS = {
@@ -76,195 +69,6 @@ METHOD = (
     "(PubMedQA: always \"yes\")."
 )
 
-MMLU_SUBJECTS = ("anatomy", "clinical_knowledge", "college_biology", "college_medicine", "medical_genetics",
-                 "professional_medicine")
-LETTERS = ("A", "B", "C", "D")
-PUBMEDQA_LABELS = ("yes", "no", "maybe")
-
-
-class KnowledgeError(Exception):
-    """Missing data, an unknown benchmark or a bad block: the message says what and where."""
-
-
-# --- loaders: the shared files -> uniform records {id, subject, question, choices, answer[, context]} -------------
-
-
-def _require(path: Path, benchmark: str, data_root: Path) -> Path:
-    if not path.exists():
-        raise KnowledgeError(f"{benchmark}: {path} is missing (the medical multiple-choice sets are read from "
-                             f"{data_root}; see its README.md)")
-    return path
-
-
-def _clean(text, where: str) -> str:
-    text = str(text).strip()
-    if not text:
-        raise KnowledgeError(f"{where}: empty question or option")
-    return text
-
-
-def load_mmlu(data_root: Path = DATA_ROOT) -> list[dict]:
-    """MMLU's six medical subjects: `mmlu/<subject>_test.csv`, no header (question, A, B, C, D, answer letter)."""
-    _require(data_root / "mmlu", "mmlu_medical", data_root)
-    records = []
-    for subject in MMLU_SUBJECTS:
-        path = _require(data_root / "mmlu" / f"{subject}_test.csv", "mmlu_medical", data_root)
-        with path.open(newline="", encoding="utf-8") as f:
-            for i, row in enumerate(csv.reader(f)):
-                where = f"{path} row {i + 1}"
-                if len(row) != 6 or row[5].strip().upper() not in LETTERS:
-                    raise KnowledgeError(f"{where}: expected question, A, B, C, D, answer letter A-D; got {row!r:.200}")
-                records.append({"id": f"{subject}-{i}", "subject": subject, "question": _clean(row[0], where),
-                                "choices": [_clean(c, where) for c in row[1:5]],
-                                "answer": LETTERS.index(row[5].strip().upper())})
-    return records
-
-
-def load_medmcqa(data_root: Path = DATA_ROOT) -> list[dict]:
-    """MedMCQA's dev set: `medmcqa/dev.jsonl`, options opa-opd, `cop` 1-based (1 = opa)."""
-    path = _require(data_root / "medmcqa" / "dev.jsonl", "medmcqa", data_root)
-    records = []
-    with path.open(encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if not line.strip():
-                continue
-            where = f"{path} line {i + 1}"
-            row = json.loads(line)
-            cop = row.get("cop")
-            if isinstance(cop, bool) or cop not in (1, 2, 3, 4):
-                raise KnowledgeError(f"{where}: `cop` must be 1-4 (1 = opa), got {cop!r}")
-            records.append({"id": str(row.get("id") or f"medmcqa-{i}"), "subject": row.get("subject_name") or "Unknown",
-                            "question": _clean(row["question"], where),
-                            "choices": [_clean(row[k], where) for k in ("opa", "opb", "opc", "opd")],
-                            "answer": cop - 1})
-    return records
-
-
-def load_pubmedqa(data_root: Path = DATA_ROOT) -> list[dict]:
-    """PubMedQA's labelled test set: `pubmedqa/test_set.json`, keyed by PubMed id; the answer is yes/no/maybe."""
-    path = _require(data_root / "pubmedqa" / "test_set.json", "pubmedqa", data_root)
-    records = []
-    for pmid, row in json.loads(path.read_text(encoding="utf-8")).items():
-        where = f"{path} id {pmid}"
-        decision = str(row.get("final_decision", "")).strip().lower()
-        if decision not in PUBMEDQA_LABELS:
-            raise KnowledgeError(f"{where}: `final_decision` must be yes, no or maybe, got {decision!r}")
-        contexts = row["CONTEXTS"]
-        if isinstance(contexts, str):  # tolerate a list stored as its Python text
-            with contextlib.suppress(ValueError, SyntaxError):
-                contexts = ast.literal_eval(contexts)
-        context = "\n".join(contexts) if isinstance(contexts, list) else str(contexts)
-        records.append({"id": str(pmid), "subject": "pubmedqa", "question": _clean(row["QUESTION"], where),
-                        "context": _clean(context, where), "choices": list(PUBMEDQA_LABELS),
-                        "answer": PUBMEDQA_LABELS.index(decision)})
-    return records
-
-
-@dataclass(frozen=True)
-class Benchmark:
-    name: str
-    description: str
-    files: tuple[str, ...]  # under the data root: what must exist
-    load: Callable[[Path], list[dict]]
-    labels: tuple[str, ...]  # how an answer index is written (letters, or the option itself)
-    majority_label: str | None = None  # a fixed majority baseline (PubMedQA: always "yes"); None: most common answer
-    macro_f1: bool = False
-
-    @property
-    def chance(self) -> float:
-        return 1 / len(self.labels)
-
-    @property
-    def task(self) -> str:
-        return TASK_PREFIX + self.name
-
-
-BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in (
-    Benchmark("mmlu_medical", "MMLU, six medical subjects (test sets), 4 options",
-              tuple(f"mmlu/{s}_test.csv" for s in MMLU_SUBJECTS), load_mmlu, LETTERS),
-    Benchmark("medmcqa", "MedMCQA dev set (Indian medical entrance exams), 4 options", ("medmcqa/dev.jsonl",),
-              load_medmcqa, LETTERS),
-    Benchmark("pubmedqa", "PubMedQA PQA-L test set: abstract + research question, yes/no/maybe",
-              ("pubmedqa/test_set.json",), load_pubmedqa, PUBMEDQA_LABELS, majority_label="yes", macro_f1=True),
-)}
-
-
-def sample(records: list[dict], limit: int | None, seed: int = SEED) -> list[dict]:
-    """A seeded simple random sample (not stratified) of `limit` records, kept in file order; all when no limit.
-    The sample is the first `limit` of one seeded permutation, so a larger limit only adds questions."""
-    if limit is None or limit >= len(records):
-        return list(records)
-    chosen = np.random.default_rng(seed).permutation(len(records))[:limit]
-    return [records[i] for i in sorted(chosen)]
-
-
-# --- validation of the spec block -------------------------------------------------------------------------------
-
-
-def _limit_ok(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def problems(block: dict, data_root: Path = DATA_ROOT) -> tuple[list[str], list[str]]:
-    """(errors, warnings) for a spec's `medical_llm.benchmarks` block. Missing data is only a warning: training does
-    not need it, and `make compare` skips the benchmarks it cannot read. An absent or empty block declares none."""
-    where = "medical_llm.benchmarks"
-    errors: list[str] = []
-    warnings: list[str] = []
-    if block is None:
-        return errors, warnings
-    if not isinstance(block, dict):
-        return [f"{where} must be a mapping of benchmark name -> {{limit: N}} (or empty for all questions), "
-                f"e.g. {{mmlu_medical: {{limit: 60}}}}; got {type(block).__name__} {block!r:.80}"], warnings
-    allowed = ", ".join(BENCHMARKS)
-    known = []
-    for name, entry in block.items():
-        if name not in BENCHMARKS:
-            close = difflib.get_close_matches(str(name), list(BENCHMARKS), n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            errors.append(f"{where}: unknown benchmark {name!r}{hint}; allowed: {allowed}")
-            continue
-        known.append(name)
-        if entry is None:
-            continue
-        if not isinstance(entry, dict):
-            errors.append(f"{where}.{name} must be a mapping such as {{limit: 60}} (or empty for all questions), "
-                          f"got {entry!r:.80}")
-            continue
-        for key in entry:
-            if key not in ENTRY_KEYS:
-                errors.append(f"{where}.{name}: unknown key {key!r} (allowed: {', '.join(ENTRY_KEYS)})")
-        if "limit" in entry and not _limit_ok(entry["limit"]):
-            errors.append(f"{where}.{name}.limit must be an integer >= 1 (or left out for all questions), "
-                          f"got {entry['limit']!r}")
-    if known and not data_root.is_dir():
-        warnings.append(f"benchmarks declared but {data_root} is missing: make compare will skip them")
-    else:
-        for name in known:
-            for path in missing_data(name, data_root):
-                warnings.append(f"benchmarks declared but {path} is missing: make compare will skip {name}")
-    return errors, warnings
-
-
-def missing_data(name: str, data_root: Path = DATA_ROOT) -> list[Path]:
-    """What benchmark `name` needs and is not there: the data root, its folder, or its files."""
-    if not data_root.is_dir():
-        return [data_root]
-    missing = [data_root / f for f in BENCHMARKS[name].files if not (data_root / f).exists()]
-    folders = {p.parent for p in missing}
-    if len(folders) == 1 and not next(iter(folders)).exists():
-        return list(folders)
-    return missing
-
-
-def missing_message(block: dict, data_root: Path = DATA_ROOT) -> str | None:
-    """What is missing to score the declared benchmarks, as one sentence; None when everything is there."""
-    missing = sorted({str(p) for name in block if name in BENCHMARKS for p in missing_data(name, data_root)})
-    if not missing:
-        return None
-    return (f"benchmark data missing: {', '.join(missing)} (the medical multiple-choice sets are read from "
-            f"{data_root}; see its README.md)")
-
 
 def _limits(block: dict) -> dict[str, int | None]:
     """{name: limit or None} of a valid block, in the block's order."""
@@ -274,92 +78,6 @@ def _limits(block: dict) -> dict[str, int | None]:
     if not block:
         raise KnowledgeError("no benchmarks declared (medical_llm.benchmarks is empty)")
     return {name: (entry or {}).get("limit") for name, entry in block.items()}
-
-
-# --- statistics ---------------------------------------------------------------------------------------------------
-
-
-def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson score 95 % interval of k successes in n."""
-    if n == 0:
-        return float("nan"), float("nan")
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
-
-
-def mcnemar_p(base_only: int, fine_tuned_only: int) -> float:
-    """McNemar's exact (binomial) two-sided p-value from the discordant counts."""
-    from scipy.stats import binomtest
-
-    n = base_only + fine_tuned_only
-    return 1.0 if n == 0 else float(binomtest(base_only, n, 0.5).pvalue)
-
-
-def paired_bootstrap(base_correct, fine_tuned_correct, n_boot: int = N_BOOT, seed: int = SEED) -> dict:
-    """Fine-tuned minus base accuracy, with a 95 % percentile interval resampling the same questions for both."""
-    b = np.asarray(base_correct, dtype=float)
-    f = np.asarray(fine_tuned_correct, dtype=float)
-    idx = np.random.default_rng(seed).integers(0, len(b), size=(n_boot, len(b)))
-    draws = f[idx].mean(1) - b[idx].mean(1)
-    return {"value": float(f.mean() - b.mean()), "low": float(np.percentile(draws, 2.5)),
-            "high": float(np.percentile(draws, 97.5))}
-
-
-def majority(answers: list[int], labels: tuple[str, ...], fixed: str | None = None) -> dict:
-    """Always answering one label: `fixed`, or the most common answer of these questions (ties: the first label)."""
-    counts = Counter(answers)
-    index = labels.index(fixed) if fixed else max(range(len(labels)), key=lambda i: (counts[i], -i))
-    return {"label": labels[index], "index": index, "accuracy": counts[index] / len(answers) if answers else 0.0}
-
-
-def macro_f1(answers: list[int], predictions: list[int], n_classes: int) -> float:
-    """Macro-F1 over all `n_classes` classes (a class never answered nor predicted counts 0)."""
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(answers, predictions, labels=list(range(n_classes)), average="macro", zero_division=0))
-
-
-def summarize(questions: list[dict], benchmark: Benchmark, n_boot: int = N_BOOT, seed: int = SEED) -> dict:
-    """Accuracy of both systems [Wilson 95 %], paired difference [bootstrap 95 %], McNemar, baselines, macro-F1."""
-    answers = [q["answer"] for q in questions]
-    n = len(questions)
-    correct = {s: np.array([q[s]["correct"] for q in questions], dtype=bool) for s in SYSTEMS}
-    out: dict = {"n": n}
-    for s in SYSTEMS:
-        k = int(correct[s].sum())
-        low, high = wilson(k, n)
-        out[s] = {"correct": k, "accuracy": k / n, "low": low, "high": high,
-                  "acc_norm": float(np.mean([q[s]["correct_norm"] for q in questions]))}
-        if benchmark.macro_f1:
-            out[s]["macro_f1"] = macro_f1(answers, [q[s]["choice"] for q in questions], len(benchmark.labels))
-    out["difference"] = paired_bootstrap(correct["base"], correct["fine_tuned"], n_boot, seed)
-    base_only = int((correct["base"] & ~correct["fine_tuned"]).sum())
-    fine_tuned_only = int((correct["fine_tuned"] & ~correct["base"]).sum())
-    out["mcnemar"] = {"base_only": base_only, "fine_tuned_only": fine_tuned_only,
-                      "p": mcnemar_p(base_only, fine_tuned_only)}
-    out["chance"] = benchmark.chance
-    out["majority"] = majority(answers, benchmark.labels, benchmark.majority_label)
-    if benchmark.macro_f1:
-        out["majority"]["macro_f1"] = macro_f1(answers, [out["majority"]["index"]] * n, len(benchmark.labels))
-    return out
-
-
-def statistics(questions: list[dict], names: list[str], n_boot: int = N_BOOT, seed: int = SEED) -> dict:
-    """Per benchmark, and per subject within it when it has more than one."""
-    stats = {}
-    for name in names:
-        rows = [q for q in questions if q["benchmark"] == name]
-        stats[name] = summarize(rows, BENCHMARKS[name], n_boot, seed)
-        subjects = sorted({q["subject"] for q in rows})
-        if len(subjects) > 1:
-            stats[name]["subjects"] = {s: summarize([q for q in rows if q["subject"] == s], BENCHMARKS[name],
-                                                    n_boot, seed) for s in subjects}
-    return stats
-
-
-# --- lm-eval tasks and scoring ------------------------------------------------------------------------------------
 
 
 def write_tasks(selected: dict[str, list[dict]], work: Path) -> Path:
@@ -515,69 +233,6 @@ def evaluate(run: Run, block: dict, out_dir: Path, data_root: Path = DATA_ROOT, 
                              labels[q["base"]["choice"]], int(q["base"]["correct"]),
                              labels[q["fine_tuned"]["choice"]], int(q["fine_tuned"]["correct"])])
     return result
-
-
-# --- reporting ----------------------------------------------------------------------------------------------------
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
-
-
-def _acc(s: dict) -> str:
-    return f"{_pct(s['accuracy'])} [{100 * s['low']:.1f}, {100 * s['high']:.1f}]"
-
-
-def _diff(d: dict) -> str:
-    return f"{100 * d['value']:+.1f} pp [{100 * d['low']:+.1f}, {100 * d['high']:+.1f}]"
-
-
-def _row(label: list[str], s: dict, f1: bool) -> str:
-    cells = [*label, str(s["n"]), _acc(s["base"]), _acc(s["fine_tuned"]), _diff(s["difference"]),
-             f"{s['mcnemar']['p']:.3g} ({s['mcnemar']['base_only']}/{s['mcnemar']['fine_tuned_only']})",
-             _pct(s["chance"]), f"{_pct(s['majority']['accuracy'])} ({s['majority']['label']})"]
-    if f1:
-        cells.append(f"{s['base']['macro_f1']:.3f} / {s['fine_tuned']['macro_f1']:.3f}"
-                     f" (majority {s['majority']['macro_f1']:.3f})" if "macro_f1" in s["base"] else "")
-    return "| " + " | ".join(cells) + " |"
-
-
-def table(result: dict) -> str:
-    """Markdown: per benchmark, then per subject; the prompt formats and the scoring method."""
-    stats = result["statistics"]
-    head = ["n", "base [95 % CI]", "fine-tuned [95 % CI]", "fine-tuned − base [95 % CI]",
-            "McNemar p (base only/ft only)", "chance", "majority"]
-    f1 = any(BENCHMARKS[n].macro_f1 for n in stats)
-    lines = ["### Medical knowledge: zero-shot multiple choice (lm-evaluation-harness)", "",
-             "| benchmark | " + " | ".join(head + (["macro-F1 base / fine-tuned"] if f1 else [])) + " |",
-             "|---" * (len(head) + 1 + f1) + "|"]
-    lines += [_row([n], s, f1) for n, s in stats.items()]
-    subjects = [(n, sub, s) for n, st in stats.items() for sub, s in st.get("subjects", {}).items()]
-    if subjects:
-        lines += ["", "| benchmark | subject | " + " | ".join(head) + " |", "|---" * (len(head) + 2) + "|"]
-        lines += [_row([n, sub], s, False) for n, sub, s in subjects]
-    prompts = "; ".join(f"{n}: `{p}`".replace("\n", "\\n") for n, p in result["prompts"].items())
-    lines += ["", f"Prompt formats (zero-shot, options not listed; each option scored as \" \" + its text): {prompts}.",
-              "Scoring: log-likelihood of each option's text given the prompt, most likely option = the answer "
-              f"(lm-evaluation-harness {result['lm_eval_version']}, `acc`); fine-tuned = base with the LoRA adapter "
-              "merged. Accuracy intervals: Wilson 95 %; difference: paired bootstrap 95 %; McNemar: exact test on "
-              "the discordant questions."]
-    timing = result.get("timing") or {}
-    if all(s in timing for s in SYSTEMS):
-        per_100 = {s: 100 * sum(t["seconds"] for t in timing[s].values()) / max(1, sum(
-            t["questions"] for t in timing[s].values())) for s in SYSTEMS}
-        lines.append(f"Time: {per_100['base']:.0f} s per 100 questions (base), {per_100['fine_tuned']:.0f} s "
-                     f"(fine-tuned, merged); batch size {result['batch_size']}.")
-    return "\n".join(lines) + "\n"
-
-
-def markdown(result: dict, out_dir: Path, name: str) -> str:
-    """The table with its plot, drawn into `out_dir/knowledge.png`: what RUN/eval/knowledge.md and the report show."""
-    from plugins.eval import plots
-
-    plot = plots.knowledge_bars(result["statistics"], Path(out_dir) / "knowledge.png",
-                                f"{name}: medical knowledge, base vs fine-tuned (95 % CI)")
-    return table(result) + f"\n![knowledge]({plot.name})\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
-from plugins.data import SPLIT_NAMES
+from plugins.dataset_format import SPLIT_NAMES
 
 matplotlib.use("Agg")  # files only: no display on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402

@@ -21,7 +21,7 @@ import pandas as pd
 from plugins import runs, tracking
 from plugins.app.disclaimer import DISCLAIMER
 from plugins.data import stats_markdown
-from plugins.eval import knowledge, plots, tables
+from plugins.eval import knowledge_results, plots, tables
 from plugins.eval.tables import md_cell
 from plugins.retrieval import checker
 from plugins.spec import PROJECT_KEY
@@ -170,7 +170,7 @@ def knowledge_report(run_dir: Path, out: Path) -> str:
         return ""
     return ("## Knowledge: medical multiple-choice benchmarks\n\nROUGE and BLEU above measure wording shared with "
             "one reference answer; these measure whether the model picks the right answer among options, "
-            "zero-shot.\n\n" + knowledge.markdown(json.loads(path.read_text()), out, runs.identify(run_dir)[0]))
+            "zero-shot.\n\n" + knowledge_results.markdown(json.loads(path.read_text()), out, runs.identify(run_dir)[0]))
 
 
 def grounding_report(run_dir: Path) -> str:

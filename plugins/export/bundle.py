@@ -48,6 +48,11 @@ class Export:
             recorded = json.loads(manifest.read_text()).get("run", "")
             if Path(recorded).name == run.dir.name and manifest.parent.name != "latest":
                 found.append(manifest.parent)
+        if not found and (run.spec.get("medical_llm") or {}).get("retrieval"):
+            raise runs.RunError(
+                f"run {run.dir} is grounded: it answers from NIH passages retrieved for each question, and `make "
+                "export` does not carry retrieval yet, so llama.cpp cannot serve it; serve it through PyTorch: "
+                f"make serve RUN={run.dir} ENGINE=transformers (or make app RUN={run.dir})")
         if not found:
             raise runs.RunError(f"run {run.dir} has no export in {root / run.name}/: make one with "
                                 f"`make export RUN={run.dir}` (about a minute), or use ENGINE=transformers")

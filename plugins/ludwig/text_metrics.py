@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from plugins import data
+from plugins import data_source
 from plugins.eval import metrics
 from plugins.ludwig import patch
 
@@ -24,7 +24,7 @@ def references(model, dataset, split: str) -> list[str] | None:
     here (a split other than `full` needs the fixed split column the project's specs use)."""
     frame = dataset if isinstance(dataset, pd.DataFrame) else None
     if frame is None and isinstance(dataset, str) and dataset.rsplit(".", 1)[-1] in ("csv", "json", "jsonl", "parquet"):
-        frame = data.READERS["." + dataset.rsplit(".", 1)[-1]](dataset)
+        frame = data_source.READERS["." + dataset.rsplit(".", 1)[-1]](dataset)
     if frame is None:
         return None
     if split != "full":

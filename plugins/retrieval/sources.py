@@ -17,6 +17,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from plugins import near_duplicates
+from plugins.dataset_format import normalize_text
 from plugins.retrieval import messages
 from plugins.retrieval import sentences as split
 from plugins.retrieval.checker import DECLINE, NOT_COVERED  # noqa: F401 - NOT_COVERED: what callers show
@@ -77,14 +79,12 @@ def without_leaks(hits: list[Hit], retriever: Retriever, question: str, answer: 
                   k: int) -> tuple[list[Hit], int]:
     """The best `k` hits not cut from a pair that nearly repeats (question, answer), renumbered; and how many
     were dropped."""
-    from plugins.data import near_duplicates, normalize_text
-
     if not hits:
         return [], 0
     pairs = retriever.pairs.iloc[[int(retriever.pair_row[h.pair]) for h in hits]][["question", "answer"]]
     rows = pairs.reset_index(drop=True)
-    leaks = set(near_duplicates(rows, pd.DataFrame({"question": [question], "answer": [answer]}), "question",
-                                "answer", thresholds).index)
+    leaks = set(near_duplicates.find(rows, pd.DataFrame({"question": [question], "answer": [answer]}), "question",
+                                     "answer", thresholds).index)
     same = {i for i, a in enumerate(rows["answer"]) if normalize_text(a) == normalize_text(answer)}
     kept = [h for i, h in enumerate(hits) if i not in leaks | same][:k]
     return [dataclasses.replace(h, rank=n) for n, h in enumerate(kept, start=1)], len(leaks | same)
@@ -92,8 +92,6 @@ def without_leaks(hits: list[Hit], retriever: Retriever, question: str, answer: 
 
 def own_pairs(retriever: Retriever) -> dict[str, str]:
     """The corpus's answers (as data preparation cleans text) -> the first pair holding each."""
-    from plugins.data import normalize_text
-
     found: dict[str, str] = {}
     for pair, answer in zip(retriever.pairs["id"], retriever.pairs["answer"]):
         found.setdefault(normalize_text(answer), pair)
@@ -111,8 +109,6 @@ def add(frame: pd.DataFrame, retriever: Retriever, question: str, answer: str, t
     others, the target made from it (`target`); the rest get another such row's passages and the decline reply.
     A seeded `message_share` of them ask their question inside a message as people write it (plugins/retrieval/
     messages.py), retrieved as written."""
-    from plugins.data import normalize_text
-
     rng = np.random.default_rng(seed)
     owners = own_pairs(retriever)
     targets, leaks = frame[answer].tolist(), 0

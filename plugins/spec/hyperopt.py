@@ -4,13 +4,16 @@ Ludwig's schema checks the block's shape and the search algorithm but not what i
 parameter key or an upside-down range only fails inside a Ray worker, minutes later. `problems` checks
 each parameter names a key the spec really has (in Ludwig's resolved config), uses a Ray Tune search space
 Ludwig knows, and keeps every value a trial could take within the project's ranges for that key (the
-same `plugins.spec.RULES` that bound `make check` and Spec Studio).
+same `plugins.spec.ranges.RULES` that bound `make check` and Spec Studio). It lives with the other checks, not with
+the sweep, because `make check` must refuse a bad sweep before anyone starts one.
 """
 
 from __future__ import annotations
 
 import difflib
 from typing import Any
+
+from plugins.spec.ranges import RULES
 
 RANGE_SPACES = {"uniform", "quniform", "loguniform", "qloguniform", "randint", "qrandint", "lograndint",
                 "qlograndint"}
@@ -41,8 +44,6 @@ def _values(space: str, p: dict) -> list:
 
 
 def parameter_problems(name: str, p: Any, config: dict | None) -> list[str]:
-    from plugins.spec import RULES
-
     where = f"hyperopt.parameters.{name}"
     path = name.split(".")
     if config is not None:

@@ -16,6 +16,10 @@
       against: specs/medical-smollm2-cpu.yaml     # make compare: the ungrounded spec answering the same questions
       held_out: {path: ..., max_words: ..., max_samples: ...}   # make compare: a collection outside the index
       lay_questions: {path: data/retrieval/lay_questions.csv, half: report}   # make compare: labelled lay questions
+
+Why: a grounded spec names files (corpus, synonyms, a held-out collection that must stay outside the index and
+the training data) and sizes (passages that must fit the sequence) that fail only deep inside data preparation
+or training; `make check` reads and sizes them first, with the other blocks' checks.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import glob
 import string
 from pathlib import Path
 
+from plugins.data_source import load_source
 from plugins.retrieval import corpus as corpus_mod
 from plugins.retrieval.index import DEFAULTS
 
@@ -82,8 +87,6 @@ def length_problem(block: dict, max_length: int, where: str) -> str | None:
 def held_out_problems(block, corpus: list[str], data_path, root: Path, where: str) -> list[str]:
     """The held-out collection must be readable and outside the index and the training data: otherwise
     retrieval could hand the model the test answer itself."""
-    from plugins import data as data_mod
-
     if not isinstance(block, dict) or "path" not in block:
         return [f"'{where}' must be a mapping with path (and optionally {', '.join(list(HELD_OUT_KEYS)[1:])})"]
     found = [f"'{where}.{k}' is not a held-out setting; allowed: {', '.join(HELD_OUT_KEYS)}"
@@ -93,7 +96,7 @@ def held_out_problems(block, corpus: list[str], data_path, root: Path, where: st
     if not path.is_file():
         return found + [f"'{where}.path' {block['path']!r} not found; allowed: {HELD_OUT_KEYS['path']}"]
     try:
-        columns = set(data_mod.load_source({"path": str(block["path"])}, root).columns)
+        columns = set(load_source({"path": str(block["path"])}, root).columns)
     except Exception as e:  # noqa: BLE001 - any unreadable file is reported with its reason
         columns, found = set(), found + [f"'{where}.path' {block['path']!r} cannot be read: {e}"]
     if columns and not {"question", "answer"} <= columns:
