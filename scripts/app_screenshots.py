@@ -25,7 +25,7 @@ def take(run_dir: Path, out: Path, question: str = QUESTION) -> None:
             wait = WebDriverWait(driver, 300)
             wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#question textarea")).send_keys(question)
             driver.find_element(By.XPATH, "//label[contains(., 'Compare with the base model')]").click()
-            driver.find_element(By.ID, "ask").click()
+            wait.until(lambda d: d.find_element(By.ID, "ask")).click()
             def answers(d) -> tuple:  # the plain answer boxes, or a grounded run's cited answer
                 boxes = d.find_elements(By.CSS_SELECTOR, "#answer textarea, #base-answer textarea")
                 return tuple([e.get_attribute("value") for e in boxes if e.is_displayed()]

@@ -312,7 +312,7 @@ def test_browser_asks_a_question_and_opens_spec_studio(job, project, exported, e
             assert "Not medical advice" in driver.find_element(By.ID, "disclaimer").text
             assert engine in driver.find_element(By.ID, "run-info").text  # the page says which engine answers
             question.send_keys("What is asthma?")
-            driver.find_element(By.ID, "ask").click()
+            wait.until(lambda d: d.find_element(By.ID, "ask")).click()  # Gradio may render the button a moment later
             answer = lambda d: d.find_element(By.CSS_SELECTOR, "#answer textarea").get_attribute("value")  # noqa: E731
             seen = [wait.until(answer)]
             deadline = time.time() + 30
@@ -327,7 +327,7 @@ def test_browser_asks_a_question_and_opens_spec_studio(job, project, exported, e
                 box = driver.find_element(By.CSS_SELECTOR, "#question textarea")
                 box.clear()
                 box.send_keys(message)
-                driver.find_element(By.ID, "ask").click()
+                wait.until(lambda d: d.find_element(By.ID, "ask")).click()
 
             def shown(selector: str) -> bool:
                 return any(e.is_displayed() for e in driver.find_elements(By.CSS_SELECTOR, selector))
