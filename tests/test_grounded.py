@@ -168,7 +168,7 @@ def test_browser_shows_per_sentence_citations_and_says_not_covered(grounded):
         box = driver.find_element(By.CSS_SELECTOR, "#question textarea")
         box.clear()
         box.send_keys(message)
-        driver.find_element(By.ID, "ask").click()
+        WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "ask")).click()  # may render a moment later
 
     def answer() -> str:
         return " ".join(driver.find_element(By.ID, "cited-answer").text.split())
@@ -318,17 +318,85 @@ def test_compare_answers_three_sets_with_both_runs(compared):
     assert "### Answers on three sets, beside the ungrounded run" in report and "long_messages.csv" in report
 
 
-def test_a_grounded_run_is_not_exported_without_its_retrieval(grounded):
+@pytest.fixture(scope="module")
+def exported(grounded):
+    """`make export` of the grounded run (three check questions, with their passages in the prompt)."""
+    from plugins.export.bundle import Export
+
     project, run, _ = grounded
-    result = run_module(project, "plugins.export", str(run))
-    assert result.returncode == 2 and "is grounded" in result.stderr and "make serve RUN=" in result.stderr
-    assert not (project / "exports").exists()
+    result = run_module(project, "plugins.export", str(run), "--check-questions", "3", timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "with their retrieved passages" in result.stdout
+    return Export.find(project / "exports" / run.parent.name / "latest")
 
 
-def test_serving_a_grounded_run_names_the_engine_that_works(grounded):
-    """`make serve RUN=<grounded>` (llama.cpp by default) must not send a newcomer to `make export`, which refuses
-    grounded runs: it names the PyTorch engine, which serves them with their retrieval."""
+def test_a_grounded_export_carries_its_retrieval_and_says_where_it_answers_without(grounded, exported):
     project, run, _ = grounded
-    result = run_module(project, "plugins.app.api", "--run", str(run), timeout=120)
-    assert result.returncode == 2 and "is grounded" in result.stderr
-    assert f"make serve RUN={run} ENGINE=transformers" in result.stderr and "make export RUN" not in result.stderr
+    manifest = exported.manifest
+    assert manifest["grounded"] is True and manifest["retrieval"]["block"] == RETRIEVAL
+    corpus = manifest["retrieval"]["corpus_sha256"]
+    assert len(corpus) == 6 and all(name.startswith("data/medquad/") for name in corpus)
+    assert exported.corpus_changes(project) == [] and exported.verify() == []
+    assert manifest["checks"]["hf_vs_run"].startswith("3/3")
+    modelfile = (exported.dir / "Modelfile").read_text()
+    assert modelfile.startswith("# WARNING: ") and "answers WITHOUT the passages" in modelfile
+    assert "make serve EXPORT=" in modelfile and "FROM ./model-q8_0.gguf" in modelfile
+    assert "**Grounded model.**" in (exported.dir / "README.md").read_text()
+
+
+def test_llama_cpp_answers_a_grounded_export_token_for_token_like_pytorch(grounded, exported):
+    """The export served through llama.cpp (the project's process: retrieval, prompt, checker) and the run through
+    PyTorch (fp32) get the same passages and prompt, and the f16 GGUF generates the same greedy tokens, so the
+    checked, cited answers are the same."""
+    from plugins import runs
+    from plugins.app.engines import LlamaCppEngine, Settings
+
+    project, run, _ = grounded
+    torch_side = Assistant(run, project, dtype="fp32")
+    llama_side = Assistant(exported.dir, project, engine="llama.cpp")
+    f16 = LlamaCppEngine(exported.gguf("f16"), n_ctx=llama_side.n_ctx)
+    greedy = Settings(0.0, 1.0, torch_side.defaults.max_new_tokens, torch_side.defaults.repetition_penalty)
+    questions = runs.Run(run).rows("test")["question"].head(3).tolist()
+    for question in questions:
+        a, b = torch_side.prepare(question), llama_side.prepare(question)
+        assert a.prompt == b.prompt and [h.id for h in a.sources] == [h.id for h in b.sources] != []
+        ours, theirs = list(torch_side.engine.tokens(a.prompt, greedy)), list(f16.tokens(b.prompt, greedy))
+        assert ours == theirs, question
+        said = torch_side.engine.tokenizer.decode(ours, skip_special_tokens=True)
+        checked = checker.check(said, a.sources, a.question, torch_side.retriever.min_support)
+        assert checked.attribution() == checker.check(
+            llama_side.tokenizer.decode(theirs, skip_special_tokens=True), b.sources, b.question,
+            llama_side.retriever.min_support).attribution()
+    assert llama_side.describe().startswith(f"Export `{exported.dir}`")
+
+
+def test_make_serve_on_a_grounded_export_returns_sources_through_llama_cpp(grounded, exported):
+    """`make serve EXPORT=…` (llama.cpp by default) with the official `openai` client: the sources travel."""
+    from fastapi.testclient import TestClient
+    from openai import OpenAI
+
+    from plugins.app.api import Server
+
+    project, _, _ = grounded
+    assistant = Assistant(exported.dir, project, engine="llama.cpp")
+    client = OpenAI(base_url="http://testserver/v1", api_key="not-needed", max_retries=0,
+                    http_client=TestClient(Server(assistant).app()))
+    reply = client.chat.completions.create(model=assistant.spec_name, max_tokens=12,
+                                           messages=[{"role": "user", "content": "What is gout?"}])
+    extra = reply.model_extra["medical_llm"]
+    assert extra["sources"][0]["focus"] == "Gout" and "Sources:\n[1] Gout" in reply.choices[0].message.content
+
+
+def test_a_changed_corpus_is_refused_by_a_grounded_export(grounded, exported, tmp_path):
+    """An export answers from the corpus it was checked with: a corpus file changed since is named, not used."""
+    from plugins import runs
+
+    project, _, _ = grounded
+    other = make_project(tmp_path / "other", writable=True)
+    (other / "data" / "medquad").mkdir()
+    for f in (REPO / "data" / "medquad").glob("*.gz"):
+        shutil.copy(f, other / "data" / "medquad")
+    changed = other / "data" / "medquad" / "1_CancerGov_QA.csv.gz"
+    changed.write_bytes(changed.read_bytes()[:-8])
+    with pytest.raises(runs.RunError, match="1_CancerGov_QA.csv.gz, which changed since it was exported"):
+        Assistant(exported.dir, other, engine="llama.cpp")

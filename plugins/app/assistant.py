@@ -105,8 +105,14 @@ class Assistant:
         self._base_lock = threading.Lock()
 
     def _retriever(self, root: Path):
-        """A grounded run's retrieval (its spec's `retrieval:` block, the same index training used), else None."""
+        """A grounded run's retrieval (its spec's `retrieval:` block, the same index training used), else None. An
+        export carries the block and its corpus files' checksums: a corpus changed since is refused."""
         block = ((self.run.spec if self.run else {}).get("medical_llm") or {}).get("retrieval")
+        if self.export is not None and self.export.grounded:
+            block = self.export.manifest["retrieval"]["block"]
+            if changed := self.export.corpus_changes(root):
+                raise runs.RunError(f"export {self.export.dir} answers from passages of {', '.join(changed)}, which "
+                                    "changed since it was exported: export the run again (make export)")
         if block is None:
             return None
         from plugins.retrieval.index import Retriever
@@ -165,10 +171,7 @@ class Assistant:
                         checked, hits)
 
     def _columns(self, hits) -> dict:
-        """The template's other columns: a grounded run's {sources}, rendered as training rendered them."""
-        if "{" + retrieved.COLUMN + "}" not in self.template:
-            return {}
-        return {retrieved.COLUMN: retrieved.render(hits or [], self.retriever.source_format if self.retriever else "")}
+        return retrieved.columns(self.template, hits, self.retriever)
 
     def stream(self, prepared: Question, settings: Settings, fine_tuned: bool = True,
                counted: list[int] | None = None) -> Iterator[str]:

@@ -3,13 +3,18 @@
 hf/ (LoRA merged, the spec's chat template and generation settings), model-f16.gguf and model-<quant>.gguf
 (llama.cpp's converter and quantizer), base-<quant>.gguf (the base model, for side-by-side answers), an
 Ollama Modelfile, a README with the commands, and manifest.json (checksums, run, spec, data hash, checks).
-The export is built in a hidden directory and moved into place only when every check passed.
+A grounded run's export also carries its retrieval (the spec's `retrieval:` block and its corpus files'
+checksums): the project's server and app answer from it through llama.cpp with the same passages, prompt and
+checker as PyTorch, and its checks run with the passages in the prompt; Ollama and llama-server cannot retrieve,
+which its Modelfile and README say. The export is built in a hidden directory and moved into place only when
+every check passed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -18,6 +23,7 @@ from pathlib import Path
 from plugins import runs
 from plugins.app.engines import LlamaCppEngine, Settings, TransformersEngine
 from plugins.export import bundle, fidelity, gguf, merged, ollama
+from plugins.retrieval import sources
 
 GGUF_MATCH_TOKENS = 32  # the f16 GGUF must match hf/ greedily this far ...
 GGUF_MATCH_SHARE = 0.9  # ... on at least this share of the questions
@@ -40,8 +46,10 @@ def local_model_dir(base_model: str, root: Path) -> Path:
     return Path(snapshot_download(base_model, local_files_only=True))
 
 
-def checks(run: runs.Run, tmp: Path, base_path: Path, settings: Settings, questions: list[str], quant: str) -> dict:
-    """Fidelity of hf/ to the run and of the f16 GGUF to hf/ (greedy tokens), and the GGUF metadata."""
+def checks(run: runs.Run, tmp: Path, base_path: Path, settings: Settings, questions: list[str], quant: str,
+           retriever=None) -> dict:
+    """Fidelity of hf/ to the run and of the f16 GGUF to hf/ (greedy tokens; a grounded run's with the passages
+    retrieved for each question in the prompt), and the GGUF metadata."""
     from transformers import AutoTokenizer
 
     from plugins import models
@@ -60,21 +68,27 @@ def checks(run: runs.Run, tmp: Path, base_path: Path, settings: Settings, questi
     result["gguf_metadata"] = "chat template and EOS token embedded and equal to hf/'s"
     if not questions:
         return result
-    t = step(f"checking hf/ against the run on {len(questions)} test questions (greedy, {GGUF_MATCH_TOKENS} tokens)")
+    def columns(question: str) -> dict:
+        return sources.columns(run.template, retriever.search(question) if retriever else None, retriever)
+
+    with_passages = " with their retrieved passages" if retriever else ""
+    t = step(f"checking hf/ against the run on {len(questions)} test questions{with_passages} (greedy, "
+             f"{GGUF_MATCH_TOKENS} tokens)")
     run_model = TransformersEngine(models.load_base(base_path), tokenizer)
     from peft import PeftModel
 
     # the run as trained: base + adapter, unmerged
     run_model.model = PeftModel.from_pretrained(run_model.model, str(run.adapter_dir)).eval()
     hf = TransformersEngine(models.load_base(tmp / "hf"), tokenizer)
-    same = fidelity.agreement(run_model, hf, questions, run.template, run.input_name, settings, GGUF_MATCH_TOKENS)
+    same = fidelity.agreement(run_model, hf, questions, run.template, run.input_name, settings, GGUF_MATCH_TOKENS,
+                              columns)
     if same.same != same.questions:
         raise gguf.ExportError(f"hf/ does not answer what the run answers: {same}; first difference: "
                                f"{same.first_difference}")
     result["hf_vs_run"] = str(same)
     print(f"[export]   hf/ vs run: {same} ({time.monotonic() - t:.0f} s)", flush=True)
-    f16 = LlamaCppEngine(tmp / "model-f16.gguf", n_ctx=run.max_sequence_length + settings.max_new_tokens)
-    same = fidelity.agreement(hf, f16, questions, run.template, run.input_name, settings, GGUF_MATCH_TOKENS)
+    f16 = LlamaCppEngine(tmp / "model-f16.gguf", n_ctx=run.max_sequence_length + max(512, settings.max_new_tokens))
+    same = fidelity.agreement(hf, f16, questions, run.template, run.input_name, settings, GGUF_MATCH_TOKENS, columns)
     if same.same < GGUF_MATCH_SHARE * same.questions:
         raise gguf.ExportError(f"model-f16.gguf drifts from hf/: {same}; first difference: {same.first_difference}")
     result["f16_gguf_vs_hf"] = str(same)
@@ -93,10 +107,7 @@ def relative(path: Path) -> str:
 def export(run: runs.Run, quant: str, root: Path = Path("."), out_root: Path = bundle.EXPORTS,
            check_questions: int = 10) -> Path:
     quant = gguf.check_quant(quant)
-    if (run.spec.get("medical_llm") or {}).get("retrieval"):
-        raise gguf.ExportError(f"run {run.dir} is grounded: it answers from passages retrieved for each question, "
-                               "and an exported model (Ollama, llama-server) would answer without them. Serve it "
-                               f"with its retrieval instead: make serve RUN={run.dir} ENGINE=transformers, or make app")
+    block = (run.spec.get("medical_llm") or {}).get("retrieval")
     gguf.converter(root)  # fail before any work when llama.cpp's tools are missing
     if not (run.adapter_dir / "adapter_config.json").is_file():
         raise runs.RunError(f"run {run.dir} has no trained adapter ({run.adapter_dir}); it may have been interrupted")
@@ -123,7 +134,12 @@ def export(run: runs.Run, quant: str, root: Path = Path("."), out_root: Path = b
         gguf.quantize(tmp / ".base-f16.gguf", tmp / f"base-{quant}.gguf", quant)
         (tmp / ".base-f16.gguf").unlink()
         questions = run.rows("test")[run.input_name].head(check_questions).tolist() if check_questions else []
-        checked = checks(run, tmp, base_path, settings, questions, quant)
+        retriever = None
+        if block:
+            from plugins.retrieval.index import Retriever
+
+            retriever = Retriever(block, root)
+        checked = checks(run, tmp, base_path, settings, questions, quant, retriever)
         summary = json.loads((run.dir / "summary.json").read_text()) if (run.dir / "summary.json").is_file() else {}
         manifest = {
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -132,11 +148,15 @@ def export(run: runs.Run, quant: str, root: Path = Path("."), out_root: Path = b
             "prompt": {"template": run.template, "input_name": run.input_name, "system_prompt": hf["system_prompt"]},
             "generation": settings.__dict__, "max_sequence_length": run.max_sequence_length, "quant": quant,
             "eos_token": hf["eos_token"], "llama_cpp_python": gguf.llama_cpp_version(), "checks": checked,
+            "grounded": bool(block),
         }
+        if block:
+            manifest["retrieval"] = {"block": block, "corpus_sha256": {  # as the spec names them: root-relative
+                os.path.relpath(f, root): bundle.sha256(f) for f in retriever.files}}
         shutil.copy(run.dir / "spec.yaml", tmp / "spec.yaml")
-        (tmp / "Modelfile").write_text(ollama.modelfile(
-            f"model-{quant}.gguf", run.template, run.input_name, hf["system_prompt"], settings, [hf["eos_token"]],
-            run.max_sequence_length + settings.max_new_tokens))
+        (tmp / "Modelfile").write_text(ollama.modelfile(  # Ollama cannot retrieve: a grounded prompt says so
+            f"model-{quant}.gguf", sources.without_retrieval(run.template), run.input_name, hf["system_prompt"],
+            settings, [hf["eos_token"]], run.max_sequence_length + settings.max_new_tokens, grounded=bool(block)))
         (tmp / "README.md").write_text(ollama.readme(manifest))
         manifest["sha256"] = {str(p.relative_to(tmp)): bundle.sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         (tmp / bundle.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

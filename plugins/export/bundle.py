@@ -48,11 +48,6 @@ class Export:
             recorded = json.loads(manifest.read_text()).get("run", "")
             if Path(recorded).name == run.dir.name and manifest.parent.name != "latest":
                 found.append(manifest.parent)
-        if not found and (run.spec.get("medical_llm") or {}).get("retrieval"):
-            raise runs.RunError(
-                f"run {run.dir} is grounded: it answers from NIH passages retrieved for each question, and `make "
-                "export` does not carry retrieval yet, so llama.cpp cannot serve it; serve it through PyTorch: "
-                f"make serve RUN={run.dir} ENGINE=transformers (or make app RUN={run.dir})")
         if not found:
             raise runs.RunError(f"run {run.dir} has no export in {root / run.name}/: make one with "
                                 f"`make export RUN={run.dir}` (about a minute), or use ENGINE=transformers")
@@ -98,6 +93,17 @@ class Export:
         """The run the export came from, when it is still on this machine."""
         path = Path(self.manifest.get("run", ""))
         return runs.Run(path) if (path / "spec.yaml").is_file() else None
+
+    @property
+    def grounded(self) -> bool:
+        """Whether the model answers from retrieved passages (the manifest then holds the `retrieval:` block)."""
+        return bool(self.manifest.get("grounded"))
+
+    def corpus_changes(self, root: Path = Path(".")) -> list[str]:
+        """The retrieval corpus files (relative to the project) missing or changed since the export."""
+        recorded = self.manifest.get("retrieval", {}).get("corpus_sha256", {})
+        return [name for name, digest in recorded.items()
+                if not (root / name).is_file() or sha256(root / name) != digest]
 
     def verify(self) -> list[str]:
         """Files whose checksum no longer matches the manifest (empty when the export is intact)."""

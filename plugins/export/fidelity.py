@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from plugins import prompt
@@ -27,11 +28,12 @@ def greedy(settings: Settings, tokens: int) -> Settings:
 
 
 def agreement(reference: Engine, other: Engine, questions: list[str], template: str, question_field: str,
-              settings: Settings, tokens: int) -> Agreement:
+              settings: Settings, tokens: int, columns: Callable[[str], dict] | None = None) -> Agreement:
+    """`columns(question)`: the template's other columns for a question (a grounded run's passages)."""
     same, first = 0, None
     run = greedy(settings, tokens)
     for i, question in enumerate(questions):
-        text = prompt.render(template, question_field, question)
+        text = prompt.render(template, question_field, question, **(columns(question) if columns else {}))
         a, b = list(reference.tokens(text, run)), list(other.tokens(text, run))
         if a == b:
             same += 1

@@ -2,7 +2,9 @@
 
 Its tokenizer's chat template renders exactly the spec's `prompt.template` for (system prompt, question),
 and its `generation_config.json` holds the spec's generation settings, so `apply_chat_template` +
-`generate()` elsewhere answer what the run answers here.
+`generate()` elsewhere answer what the run answers here. A grounded run's template also names its passages,
+which nothing outside the project retrieves: there they are rendered as "no passage matched", the case the
+model was trained to decline, never left for the model to invent.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from plugins import models, prompt, runs
 from plugins.app.engines import Settings
+from plugins.retrieval import sources
 
 SENTINEL = "\x00QUESTION\x00"
 
@@ -46,11 +49,11 @@ def chat_template(template: str, question_field: str, system_prompt: str | None)
     return "\n".join(lines)
 
 
-def system_prompt(run: runs.Run, tokenizer) -> str | None:
-    """The system prompt the spec's template carries (read against the base model's chat template)."""
+def system_prompt(template: str, question_field: str, tokenizer) -> str | None:
+    """The system prompt a template carries (read against the base model's chat template)."""
     if not getattr(tokenizer, "chat_template", None):
         return None
-    return prompt.system_prompt_of(run.template, tokenizer, run.input_name)
+    return prompt.system_prompt_of(template, tokenizer, question_field)
 
 
 def generation_config(settings: Settings, tokenizer):
@@ -66,16 +69,17 @@ def write(run: runs.Run, base_path: str, out: Path) -> dict:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base_path)
-    system = system_prompt(run, tokenizer)
+    template = sources.without_retrieval(run.template)
+    system = system_prompt(template, run.input_name, tokenizer)
     model = models.merge_adapter(models.load_base(base_path), run.adapter_dir)
     settings = Settings.from_generation(run.generation)
     model.generation_config = generation_config(settings, tokenizer)
-    tokenizer.chat_template = chat_template(run.template, run.input_name, system)
+    tokenizer.chat_template = chat_template(template, run.input_name, system)
     model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     probe = [{"role": "user", "content": "What is anaemia?"}]
     rendered = tokenizer.apply_chat_template(probe, tokenize=False, add_generation_prompt=True)
-    if rendered != prompt.render(run.template, run.input_name, "What is anaemia?"):  # never ship a drifting template
+    if rendered != prompt.render(template, run.input_name, "What is anaemia?"):  # never ship a drifting template
         raise RuntimeError(f"the exported chat template renders {rendered!r}, not the spec's template")
     return {"system_prompt": system, "generation": model.generation_config.to_diff_dict(),
             "eos_token": tokenizer.eos_token, "eos_token_id": tokenizer.eos_token_id}

@@ -5,17 +5,25 @@ from __future__ import annotations
 from plugins.app.engines import Settings
 from plugins.export.merged import template_parts
 
+WITHOUT_PASSAGES = ("This model was trained to answer from NIH passages retrieved for each question. Ollama and "
+                    "llama-server cannot retrieve: run here, it answers WITHOUT the passages (its prompt says none "
+                    "matched, so it mostly declines; anything else it says is unchecked, and no citation means "
+                    "anything). For checked, cited answers run the project's server on this export: "
+                    "make serve EXPORT=<this directory> (or make app).")
+
 
 def modelfile(gguf_name: str, template: str, question_field: str, system_prompt: str | None,
-              settings: Settings, stop: list[str], n_ctx: int) -> str:
-    """An Ollama Modelfile whose TEMPLATE renders the spec's prompt (Go template syntax: `.System`, `.Prompt`)."""
+              settings: Settings, stop: list[str], n_ctx: int, grounded: bool = False) -> str:
+    """An Ollama Modelfile whose TEMPLATE renders the spec's prompt (Go template syntax: `.System`, `.Prompt`); a
+    grounded model's starts with the warning that Ollama answers without its passages."""
     before, between, suffix = template_parts(template, question_field, system_prompt)
 
     def go(text: str) -> str:  # literal text inside a Go template
         return text.replace("{{", '{{ "{{" }}')
 
     body = (go(before) + "{{ .System }}" if system_prompt else "") + go(between) + "{{ .Prompt }}" + go(suffix)
-    lines = [f"FROM ./{gguf_name}", f'TEMPLATE """{body}"""']
+    lines = [f"# WARNING: {WITHOUT_PASSAGES}"] if grounded else []
+    lines += [f"FROM ./{gguf_name}", f'TEMPLATE """{body}"""']
     if system_prompt:
         lines.append(f'SYSTEM """{system_prompt}"""')
     lines += [f'PARAMETER stop "{s}"' for s in stop]
@@ -35,11 +43,12 @@ def readme(manifest: dict) -> str:
     question = "What are the symptoms of anaemia?"
     checks = manifest.get("checks", {})
     fidelity = "\n".join(f"- {k}: {v}" for k, v in checks.items()) or "- (none recorded)"
+    grounded = f"\n**Grounded model.** {WITHOUT_PASSAGES}\n" if manifest.get("grounded") else ""
     return f"""# {spec}: exported model
 
 From run `{manifest['run']}` (data sha256 `{manifest['data_sha256'][:12]}…`), exported {manifest['created']} by
 `make export`. A research model fine-tuned on medical flashcards: **not medical advice**; it can be wrong.
-
+{grounded}
 | file | what |
 |---|---|
 | `hf/` | the LoRA merged into `{manifest['base_model']}`: safetensors, the spec's chat template, \

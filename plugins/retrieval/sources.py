@@ -38,6 +38,20 @@ def render(hits: list[Hit], source_format: str) -> str:
                      for h in hits)
 
 
+def columns(template: str, hits: list[Hit] | None, retriever: Retriever | None) -> dict:
+    """The template's other columns: a grounded run's {sources}, rendered as training rendered them. The one way the
+    app, the API and an export's checks put passages into a prompt."""
+    if "{" + COLUMN + "}" not in template:
+        return {}
+    return {COLUMN: render(hits or [], retriever.source_format if retriever else "")}
+
+
+def without_retrieval(template: str) -> str:
+    """A grounded template as it must read where nothing retrieves (an export's chat template, Ollama): its passages
+    say none matched, the case the model was trained to decline, so no passage is left for it to invent."""
+    return template.replace("{" + COLUMN + "}", NOT_FOUND.replace("{", "{{").replace("}", "}}"))
+
+
 def citations(hits: list[Hit]) -> str:
     """Numbered citations in Markdown, each with its collection, topic and NIH link (what the reader sees)."""
     return "\n".join(f"[{h.rank}] [{h.focus}]({h.url}) · {h.source} · {h.qtype}" for h in hits)
