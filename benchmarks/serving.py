@@ -5,7 +5,9 @@ question so a busy moment hurts all of them alike: decoding tokens/s (after the 
 token (TTFT) and the test-split ROUGE-L of each, beside PyTorch fp32's. The GGUF files come from the run's
 newest export (or one made in a temporary directory), plus 4-bit files quantized from its f16 GGUF by
 llama.cpp's quantizer. Then the API (`plugins.app.api`, llama.cpp on the export's quant) is started on
-127.0.0.1 and loaded by concurrent clients; latency percentiles and failures are reported.
+127.0.0.1 and loaded by concurrent clients; latency percentiles and failures are reported. A grounded run's
+prompts carry their retrieved passages (the export keeps its retrieval): its time to first token also counts
+retrieval, and the load test runs against the PyTorch path too, so the two latencies compare.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from plugins.export import gguf
 from plugins.export.__main__ import export as make_export
 from plugins.export.bundle import EXPORTS, Export
 
-TARGETS = {"speedup": 5.0, "speedup_4bit": 8.0, "ttft_seconds": 0.1, "rouge_l_delta": 0.01, "failed": 0}
+TARGETS = {"speedup": 5.0, "speedup_4bit": 8.0, "ttft_seconds": 0.1, "rouge_l_delta": 0.01, "failed": 0,
+           "grounded_ttft_seconds": 0.2, "grounded_p95_ratio": 1 / 3}
 FOUR_BIT = ("q4_0", "q4_k_m")
 FULL = {"questions": None, "clients": 8, "requests": 64}  # None: the whole test split
 QUICK = {"questions": 2, "clients": 2, "requests": 4}
@@ -70,7 +73,11 @@ def engines_side_by_side(run: runs.Run, export: Export, tmp: Path, questions: in
     rows = run.rows("test")
     if questions:
         rows = rows.head(questions)
-    prompts = [assistant.prepare(q).prompt for q in rows[run.input_name]]
+    prompts, retrieval = [], []  # retrieval: a grounded run's passages found for the question (prepare's time)
+    for question in rows[run.input_name]:
+        started = time.perf_counter()
+        prompts.append(assistant.prepare(question).prompt)
+        retrieval.append(time.perf_counter() - started)
     answers = {name: [] for name in contenders}
     for i, prompt in enumerate(prompts):
         order = list(contenders)[i % len(contenders):] + list(contenders)[:i % len(contenders)]
@@ -80,7 +87,8 @@ def engines_side_by_side(run: runs.Run, export: Export, tmp: Path, questions: in
             print(f"  {i + 1}/{len(prompts)} questions answered by {len(contenders)} engines", flush=True)
     references = rows[run.output_name].tolist()
     result = {"questions": len(prompts), "max_new_tokens": settings.max_new_tokens,
-              "repetition_penalty": settings.repetition_penalty, "contenders": {}}
+              "repetition_penalty": settings.repetition_penalty, "contenders": {},
+              "grounded": assistant.retriever is not None, "retrieval_seconds": statistics.median(retrieval)}
     for name, got in answers.items():
         decode = [a["decode_tps"] for a in got if a["decode_tps"]]
         scores = metrics.per_sample([a["text"] for a in got], references)
@@ -88,6 +96,8 @@ def engines_side_by_side(run: runs.Run, export: Export, tmp: Path, questions: in
             "decode_tokens_per_second": statistics.median(decode),
             "ttft_seconds": statistics.median(a["ttft"] for a in got if a["ttft"] is not None),
             "ttft_p95_seconds": percentile([a["ttft"] for a in got if a["ttft"] is not None], 0.95),
+            "ttft_with_retrieval_seconds": statistics.median(a["ttft"] + r for a, r in zip(got, retrieval)
+                                                             if a["ttft"] is not None),
             "tokens_per_second_overall": sum(a["tokens"] for a in got) / sum(a["seconds"] for a in got),
             "mean_tokens": statistics.mean(a["tokens"] for a in got),
             "rouge_l": float(scores["rougeL"].mean()),
@@ -107,12 +117,29 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else None
 
 
-def load_test(export: Export, questions: list[str], clients: int, requests: int, timeout: float = 120) -> dict:
-    """`requests` chat completions from `clients` concurrent clients against the API on 127.0.0.1."""
-    command = [sys.executable, "-m", "plugins.app.api", "--export", str(export.dir)]
+def _ask(url: str, model: str, question: str, timeout: float) -> str | None:
+    """One chat completion; None when it answered, else what went wrong."""
+    body = json.dumps({"model": model, "messages": [{"role": "user", "content": question}]}).encode()
+    request = urllib.request.Request(url + "/v1/chat/completions", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            return None if json.loads(r.read())["choices"][0]["message"]["content"] else "an empty answer"
+    except (OSError, ValueError, KeyError) as e:
+        return repr(e)
+
+
+def load_test(export: Export, questions: list[str], clients: int, requests: int, timeout: float = 120,
+              run: runs.Run | None = None) -> dict:
+    """`requests` chat completions from `clients` concurrent clients against the API on 127.0.0.1: llama.cpp on the
+    export, or with `run` the run through PyTorch (transformers). One untimed request first: a fresh server trains the
+    triage's second opinion in the background, and the first question waits for it whatever the engine."""
+    source = ["--run", str(run.dir), "--engine", "transformers"] if run else ["--export", str(export.dir)]
+    command = [sys.executable, "-m", "plugins.app.api", *source]
     with local_server.serve(command, path="/health", name="the API", env={**_env(), "LOG_LEVEL": "warning"}) as url:
         latencies, failures, lock = [], [], threading.Lock()
         todo = iter(range(requests))
+        _ask(url, export.name, questions[0], timeout)  # warm-up, untimed
 
         def client():
             while True:
@@ -120,17 +147,8 @@ def load_test(export: Export, questions: list[str], clients: int, requests: int,
                     i = next(todo, None)
                 if i is None:
                     return
-                body = json.dumps({"model": export.name, "messages": [
-                    {"role": "user", "content": questions[i % len(questions)]}]}).encode()
-                request = urllib.request.Request(url + "/v1/chat/completions", data=body,
-                                                 headers={"Content-Type": "application/json"})
-                start, error = time.perf_counter(), None
-                try:
-                    with urllib.request.urlopen(request, timeout=timeout) as r:
-                        if not json.loads(r.read())["choices"][0]["message"]["content"]:
-                            error = "an empty answer"
-                except (OSError, ValueError, KeyError) as e:
-                    error = repr(e)
+                start = time.perf_counter()
+                error = _ask(url, export.name, questions[i % len(questions)], timeout)
                 with lock:
                     if error:
                         failures.append(error)
@@ -144,7 +162,8 @@ def load_test(export: Export, questions: list[str], clients: int, requests: int,
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
-    return {"clients": clients, "requests": requests, "engine": f"llama.cpp {export.quant}", "ok": len(latencies),
+    engine = "PyTorch (transformers)" if run else f"llama.cpp {export.quant}"
+    return {"clients": clients, "requests": requests, "engine": engine, "ok": len(latencies),
             "failed": len(failures), "failures": failures[:5], "p50_seconds": percentile(latencies, 0.5),
             "p95_seconds": percentile(latencies, 0.95), "max_seconds": max(latencies, default=None),
             "wall_seconds": wall, "requests_per_second": len(latencies) / wall}
@@ -163,7 +182,11 @@ def measure(run_dir: Path, quick: bool = False) -> dict:
         result = {"export": str(export.dir), "quant": export.quant,
                   "engines": engines_side_by_side(run, export, Path(tmp), p["questions"])}
         print(f"  load test: {p['clients']} clients, {p['requests']} requests against the API ...", flush=True)
-        result["load"] = load_test(export, run.rows("test")[run.input_name].tolist(), p["clients"], p["requests"])
+        questions = run.rows("test")[run.input_name].tolist()
+        result["load"] = load_test(export, questions, p["clients"], p["requests"])
+        if result["engines"]["grounded"]:
+            print("  the same load against the PyTorch path (grounded run) ...", flush=True)
+            result["load_pytorch"] = load_test(export, questions, p["clients"], p["requests"], run=run)
     return result
 
 
@@ -183,6 +206,12 @@ def targets(r: dict, add) -> None:
             abs(c[name]["rouge_l_delta"]), TARGETS["rouge_l_delta"], "{:.4f}", higher=False)
     add(f"API load test: failed requests of {r['load']['requests']}", r["load"]["failed"], TARGETS["failed"], "{:d}",
         higher=False)
+    if r["engines"].get("grounded"):
+        add(f"grounded: {quant} time to first token incl. retrieval (median)", c[quant]["ttft_with_retrieval_seconds"],
+            TARGETS["grounded_ttft_seconds"], "{:.3f} s", higher=False)
+        torch_p95 = r["load_pytorch"]["p95_seconds"]
+        add(f"grounded: {quant} p95 latency under load ÷ PyTorch's ({torch_p95:.2f} s)",
+            r["load"]["p95_seconds"] / torch_p95, TARGETS["grounded_p95_ratio"], "{:.2f}", higher=False)
 
 
 def markdown(r: dict) -> list[str]:
@@ -203,6 +232,13 @@ def markdown(r: dict) -> list[str]:
               f"clients, {load['requests']} requests: {load['ok']} answered, {load['failed']} failed; latency p50 "
               f"{load['p50_seconds']:.2f} s, p95 {load['p95_seconds']:.2f} s, max {load['max_seconds']:.2f} s; "
               f"{load['requests_per_second']:.2f} requests/s (one answer at a time, the rest queued)."]
+    if e.get("grounded"):
+        torch = r["load_pytorch"]
+        lines += ["", f"Grounded run: each prompt carries its retrieved passages; retrieval takes "
+                  f"{e['retrieval_seconds'] * 1000:.1f} ms a question (median), so time to first token with it: "
+                  + ", ".join(f"{n} {c['ttft_with_retrieval_seconds']:.3f} s" for n, c in e["contenders"].items())
+                  + f". The same load through PyTorch: {torch['ok']} answered, {torch['failed']} failed; p50 "
+                  f"{torch['p50_seconds']:.2f} s, p95 {torch['p95_seconds']:.2f} s."]
     if load["failures"]:
         lines.append("Failures: " + "; ".join(load["failures"]))
     return lines
