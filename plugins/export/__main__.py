@@ -154,8 +154,8 @@ def export(run: runs.Run, quant: str, root: Path = Path("."), out_root: Path = b
             manifest["retrieval"] = {"block": block, "corpus_sha256": {  # as the spec names them: root-relative
                 os.path.relpath(f, root): bundle.sha256(f) for f in retriever.files}}
         shutil.copy(run.dir / "spec.yaml", tmp / "spec.yaml")
-        (tmp / "Modelfile").write_text(ollama.modelfile(  # Ollama cannot retrieve: a grounded prompt says so
-            f"model-{quant}.gguf", sources.without_retrieval(run.template), run.input_name, hf["system_prompt"],
+        (tmp / "Modelfile").write_text(ollama.modelfile(  # hf/'s template: a grounded one says no passage matched
+            f"model-{quant}.gguf", hf["template"], run.input_name, hf["system_prompt"],
             settings, [hf["eos_token"]], run.max_sequence_length + settings.max_new_tokens, grounded=bool(block)))
         (tmp / "README.md").write_text(ollama.readme(manifest))
         manifest["sha256"] = {str(p.relative_to(tmp)): bundle.sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}

@@ -65,7 +65,7 @@ def generation_config(settings: Settings, tokenizer):
 
 
 def write(run: runs.Run, base_path: str, out: Path) -> dict:
-    """Merge, save and describe `hf/` in `out`; returns what the manifest records about it."""
+    """Merge, save and describe `hf/` in `out`; returns what the manifest and the Modelfile take from it."""
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base_path)
@@ -81,5 +81,5 @@ def write(run: runs.Run, base_path: str, out: Path) -> dict:
     rendered = tokenizer.apply_chat_template(probe, tokenize=False, add_generation_prompt=True)
     if rendered != prompt.render(template, run.input_name, "What is anaemia?"):  # never ship a drifting template
         raise RuntimeError(f"the exported chat template renders {rendered!r}, not the spec's template")
-    return {"system_prompt": system, "generation": model.generation_config.to_diff_dict(),
+    return {"template": template, "system_prompt": system, "generation": model.generation_config.to_diff_dict(),
             "eos_token": tokenizer.eos_token, "eos_token_id": tokenizer.eos_token_id}

@@ -17,7 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from plugins import near_duplicates
+from plugins import near_duplicates, prompt
 from plugins.dataset_format import normalize_text
 from plugins.retrieval import messages
 from plugins.retrieval import sentences as split
@@ -49,7 +49,7 @@ def columns(template: str, hits: list[Hit] | None, retriever: Retriever | None) 
 def without_retrieval(template: str) -> str:
     """A grounded template as it must read where nothing retrieves (an export's chat template, Ollama): its passages
     say none matched, the case the model was trained to decline, so no passage is left for it to invent."""
-    return template.replace("{" + COLUMN + "}", NOT_FOUND.replace("{", "{{").replace("}", "}}"))
+    return template.replace("{" + COLUMN + "}", prompt.escape(NOT_FOUND))
 
 
 def citations(hits: list[Hit]) -> str:
